@@ -1,0 +1,19 @@
+"""The registry's domain model; each concept lives in the module named after it."""
+
+from partnerships.models.appeals import Appeal, Signatory
+from partnerships.models.initiatives import Initiative
+from partnerships.models.municipalities import AlternativeName, Municipality
+from partnerships.models.partnerships import Partnership, PartnershipSource, StatusEvent
+from partnerships.models.regions import Region
+
+__all__ = [
+    "AlternativeName",
+    "Appeal",
+    "Initiative",
+    "Municipality",
+    "Partnership",
+    "PartnershipSource",
+    "Region",
+    "Signatory",
+    "StatusEvent",
+]

@@ -1,0 +1,253 @@
+"""Anything that can be a partner: towns, districts, city districts, rayons, whole regions."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.indexes import GinIndex
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from partnerships import search
+from partnerships.models.base import PublishedQuerySet, Record
+from partnerships.vocabulary import LEVEL_OF_KIND, Country, MunicipalityKind
+
+# AGS: 2 digits for a Land, 5 for a Kreis, 8 for a Gemeinde, 9 for an Amt/Gemeindeverband.
+AGS_PATTERN = r"^([0-9]{2}|[0-9]{5}|[0-9]{8}|[0-9]{9})$"
+# OKTMO: 8 digits for a municipal district or okrug, 11 for a settlement.
+OKTMO_PATTERN = r"^([0-9]{8}|[0-9]{11})$"
+QID_PATTERN = r"^Q[1-9][0-9]*$"
+
+
+class MunicipalityQuerySet(PublishedQuerySet):
+    def german(self):
+        return self.filter(country=Country.GERMANY)
+
+    def russian(self):
+        return self.filter(country=Country.RUSSIA)
+
+
+class Municipality(Record):
+    """A German or Russian partner, identified by its official name and region.
+
+    ``name`` is the official name in the municipality's own language (German for German
+    ones, Cyrillic for Russian ones); the other names are the forms readers of each
+    interface language expect. ``search_key`` and ``search_names`` are derived from all
+    names (see ``partnerships.search``) and kept up to date on save.
+    """
+
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=MunicipalityKind.choices, default=MunicipalityKind.TOWN
+    )
+    region = models.ForeignKey(
+        "partnerships.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="municipalities",
+        help_text=_("The Land or federal subject; empty where the sources do not say."),
+    )
+    name = models.CharField(
+        _("official name"),
+        max_length=200,
+        help_text=_("In the municipality's own language: German, or Russian in Cyrillic."),
+    )
+    name_de = models.CharField(_("German name"), max_length=200, blank=True)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    name_ru = models.CharField(_("Russian name"), max_length=200, blank=True)
+    official_code = models.CharField(
+        _("official code"),
+        max_length=11,
+        blank=True,
+        help_text=_("AGS (Germany: 2, 5, 8 or 9 digits) or OKTMO (Russia: 8 or 11 digits)."),
+    )
+    wikidata_id = models.CharField(
+        _("Wikidata ID"),
+        max_length=16,
+        blank=True,
+        validators=[RegexValidator(QID_PATTERN, _("A Wikidata ID looks like Q1017."))],
+    )
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    website = models.URLField(_("website"), blank=True)
+    slug = models.SlugField(
+        _("permalink"),
+        max_length=120,
+        unique=True,
+        help_text=_("Part of the permanent address; never changes once published."),
+    )
+    notes = models.TextField(_("notes"), blank=True, help_text=_("Shown publicly."))
+    search_key = models.TextField(editable=False, default="")
+    search_names = models.TextField(editable=False, default="")
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "name", "region"],
+                nulls_distinct=False,
+                name="municipality_unique_name_in_region",
+                violation_error_message=_("This region already has a municipality of this name."),
+            ),
+            models.UniqueConstraint(
+                fields=["wikidata_id"],
+                condition=~models.Q(wikidata_id=""),
+                name="municipality_unique_wikidata_id",
+                violation_error_message=_("Another municipality has this Wikidata ID."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(wikidata_id="") | models.Q(wikidata_id__regex=QID_PATTERN),
+                name="municipality_wikidata_id_format",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(official_code="")
+                | models.Q(country=Country.GERMANY, official_code__regex=AGS_PATTERN)
+                | models.Q(country=Country.RUSSIA, official_code__regex=OKTMO_PATTERN),
+                name="municipality_official_code_format",
+                violation_error_message=_(
+                    "The official code must be an AGS (2, 5, 8 or 9 digits) for Germany "
+                    "or an OKTMO (8 or 11 digits) for Russia."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="municipality_coordinates_in_range",
+                violation_error_message=_("Give both coordinates, within ±90 and ±180 degrees."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(name=""),
+                name="municipality_has_name",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["country", "kind"]),
+            # Trigram index behind search: word similarity and |exact|/|prefix substring tests.
+            GinIndex(
+                fields=["search_key"], opclasses=["gin_trgm_ops"], name="municipality_search_trgm"
+            ),
+            GinIndex(
+                fields=["search_names"], opclasses=["gin_trgm_ops"], name="municipality_names_trgm"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("partnerships:municipality-detail", kwargs={"slug": self.slug})
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language: Cyrillic in Russian, exonyms in German."""
+        language = (get_language() or "de")[:2]
+        if language == "ru":
+            preferred = [self.name_ru, self.name if self.country == Country.RUSSIA else ""]
+        elif language == "en":
+            preferred = [self.name_en, self.name_de]
+        else:
+            preferred = [self.name_de, self.name_en]
+        return next((name for name in preferred if name), self.name)
+
+    @property
+    def level(self) -> str:
+        return LEVEL_OF_KIND[self.kind]
+
+    def all_names(self, alternative_names: list[str] | None = None) -> list[str]:
+        if alternative_names is None:
+            alternative_names = (
+                [a.name for a in self.alternative_names.all()] if self.pk is not None else []
+            )
+        names = [self.name, self.name_de, self.name_en, self.name_ru, *alternative_names]
+        return [name for name in names if name]
+
+    def refresh_search(self, alternative_names: list[str] | None = None) -> None:
+        names = self.all_names(alternative_names)
+        self.search_key = search.search_key(names)
+        self.search_names = search.search_names(names)
+
+    def save(self, *args, **kwargs) -> None:
+        self.refresh_search()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_key", "search_names"}
+        super().save(*args, **kwargs)
+
+
+class AlternativeName(models.Model):
+    """Another name a municipality is known by: historic, a spelling variant, an exonym."""
+
+    class Kind(models.TextChoices):
+        HISTORIC = "historic", _("historic name")
+        VARIANT = "variant", _("other spelling")
+        EXONYM = "exonym", _("exonym")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="alternative_names",
+        verbose_name=_("municipality"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.VARIANT)
+    language = models.CharField(_("language"), max_length=2, blank=True)
+    until_year = models.PositiveSmallIntegerField(
+        _("official until"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(800), MaxValueValidator(2100)],
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("alternative name")
+        verbose_name_plural = _("alternative names")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="alternative_name_unique_per_municipality"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(until_year__isnull=True)
+                | models.Q(until_year__gte=800, until_year__lte=2100),
+                name="alternative_name_until_year_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.municipality.save(update_fields=["search_key", "search_names"])
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.municipality.save(update_fields=["search_key", "search_names"])
+        return result

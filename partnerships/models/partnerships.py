@@ -1,0 +1,240 @@
+"""A partnership between one German and one Russian partner, its sources and status history."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from partnerships.models.base import PublishedQuerySet, Record
+from partnerships.vocabulary import Country, PartnershipKind, Status
+
+FIRST_YEAR = 1900
+LAST_YEAR = 2100
+
+
+class PartnershipQuerySet(PublishedQuerySet):
+    def active(self):
+        return self.filter(status=Status.ACTIVE)
+
+    def suspended(self):
+        return self.filter(status=Status.SUSPENDED)
+
+    def unverified(self):
+        return self.filter(needs_verification=True)
+
+    def for_state(self, code: str):
+        """Partnerships whose German partner lies in the Land with this ISO code."""
+        return self.filter(german_partner__region__code=code)
+
+    def with_partners(self):
+        return self.select_related(
+            "german_partner__region", "russian_partner__region"
+        ).prefetch_related("sources")
+
+
+class Partnership(Record):
+    """A link between a German and a Russian municipality (one per pair of partners).
+
+    ``status`` is the status of the latest ``StatusEvent`` (kept in step on every event
+    save), or ``unknown`` while no source has said anything.
+    """
+
+    german_partner = models.ForeignKey(
+        "partnerships.Municipality",
+        verbose_name=_("German partner"),
+        on_delete=models.PROTECT,
+        related_name="partnerships_as_german",
+        limit_choices_to={"country": Country.GERMANY},
+    )
+    russian_partner = models.ForeignKey(
+        "partnerships.Municipality",
+        verbose_name=_("Russian partner"),
+        on_delete=models.PROTECT,
+        related_name="partnerships_as_russian",
+        limit_choices_to={"country": Country.RUSSIA},
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=PartnershipKind.choices, default=PartnershipKind.OFFICIAL
+    )
+    kind_wording = models.CharField(
+        _("wording of the source"),
+        max_length=200,
+        blank=True,
+        help_text=_("How the source calls the link, e.g. 'Städtefreundschaft'. Shown publicly."),
+    )
+    since_year = models.PositiveSmallIntegerField(
+        _("established (year)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)],
+    )
+    established_on = models.DateField(
+        _("established on"), null=True, blank=True, help_text=_("The date of the treaty, if known.")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.UNKNOWN,
+        editable=False,
+        help_text=_("Follows from the latest status event."),
+    )
+    needs_verification = models.BooleanField(
+        _("unverified"),
+        default=False,
+        help_text=_(
+            "Set while the only source is uncertain (such as the 2016 Wikidata extract); "
+            "shown publicly as unconfirmed."
+        ),
+    )
+    last_verified = models.DateField(
+        _("last verified"),
+        null=True,
+        blank=True,
+        help_text=_("When an editor last checked this partnership against a current source."),
+    )
+    notes = models.TextField(_("notes"), blank=True, help_text=_("Shown publicly."))
+    slug = models.SlugField(_("permalink"), max_length=250, unique=True)
+
+    objects = PartnershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["german_partner__name", "russian_partner__name"]
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["german_partner", "russian_partner"],
+                name="partnership_unique_pair",
+                violation_error_message=_("These two partners already have a partnership."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(german_partner=models.F("russian_partner")),
+                name="partnership_two_partners",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(since_year__isnull=True)
+                | models.Q(since_year__gte=FIRST_YEAR, since_year__lte=LAST_YEAR),
+                name="partnership_since_year_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values), name="partnership_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=PartnershipKind.values), name="partnership_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.german_partner} – {self.russian_partner}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("partnerships:partnership-detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        errors = {}
+        german = self.german_partner if self.german_partner_id else None
+        russian = self.russian_partner if self.russian_partner_id else None
+        if german is not None and german.country != Country.GERMANY:
+            errors["german_partner"] = _("The German partner must be a municipality in Germany.")
+        if russian is not None and russian.country != Country.RUSSIA:
+            errors["russian_partner"] = _("The Russian partner must be a municipality in Russia.")
+        if self.established_on and self.since_year and self.established_on.year != self.since_year:
+            errors["established_on"] = _("The date does not fall in the year established.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug and self.german_partner_id and self.russian_partner_id:
+            self.slug = f"{self.german_partner.slug}--{self.russian_partner.slug}"[:250]
+        if self.established_on and not self.since_year:
+            self.since_year = self.established_on.year
+        super().save(*args, **kwargs)
+
+    def refresh_status(self) -> None:
+        """Set ``status`` from the latest event (by date, then by recording order)."""
+        latest = self.status_events.order_by(
+            models.F("date").asc(nulls_first=True), "recorded_at", "pk"
+        ).last()
+        status = latest.status if latest else Status.UNKNOWN
+        if status != self.status:
+            self.status = status
+            type(self).objects.filter(pk=self.pk).update(status=status)
+
+
+class PartnershipSource(models.Model):
+    """A source for a partnership: an address, a citation, or both."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="sources", verbose_name=_("partnership")
+    )
+    url = models.URLField(_("address"), max_length=500, blank=True)
+    citation = models.CharField(
+        _("citation"),
+        max_length=500,
+        blank=True,
+        help_text=_("For a source without an address, or what the address is."),
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(url="", citation=""), name="source_has_url_or_citation"
+            ),
+            models.UniqueConstraint(
+                fields=["partnership", "url", "citation"], name="source_unique_per_partnership"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return " ".join(part for part in [self.url, self.citation] if part)
+
+
+class StatusEvent(models.Model):
+    """A dated change of a partnership's status: suspended, resumed, ended, confirmed."""
+
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="status_events",
+        verbose_name=_("partnership"),
+    )
+    date = models.DateField(
+        _("date"),
+        null=True,
+        blank=True,
+        help_text=_("Date of the council decision or of the source; empty if the source has none."),
+    )
+    status = models.CharField(_("new status"), max_length=10, choices=Status.choices)
+    note = models.TextField(_("note"), blank=True, help_text=_("Shown publicly."))
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = [models.F("date").asc(nulls_first=True), "recorded_at", "pk"]
+        verbose_name = _("status event")
+        verbose_name_plural = _("status events")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values), name="status_event_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date or '?'}: {self.get_status_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.partnership.refresh_status()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.partnership.refresh_status()
+        return result

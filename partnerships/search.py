@@ -1,0 +1,83 @@
+"""Spelling-insensitive search keys for names of places.
+
+The same town is written in Cyrillic, in German transliteration (Nischni Nowgorod),
+in English transliteration (Nizhny Novgorod), with or without umlauts (Düsseldorf,
+Dusseldorf, Duesseldorf). ``fold`` maps all of these onto one Latin key: the
+transliteration of Cyrillic comes from anyascii; the folding rules below then merge
+the German and English conventions for the same Russian sound. The key is lossy on
+purpose: it only needs to bring spellings of one name together, and a trigram
+similarity over the key (pg_trgm) absorbs what is left, typos included.
+
+A municipality stores ``search_key``: the folded forms of all its names, each framed
+by ``|`` so that exact and prefix matches are substring tests the trigram index serves.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from anyascii import anyascii
+
+SEPARATOR = "|"
+
+# German umlaut spellings first, so that "ue" from "Duesseldorf" and "ü" meet.
+_UMLAUTS = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+_DIGRAPHS_DE = [("ae", "a"), ("oe", "o"), ("ue", "u")]
+# Transliteration variants, most specific first. Left: German or English spelling of a
+# Russian sound; right: the common form.
+_FOLDS = [
+    ("shch", "sh"),  # щ (English)
+    ("schtsch", "sh"),  # щ (German)
+    ("tsch", "ch"),  # ч (German)  -> like English "ch"
+    ("sch", "sh"),  # ш, ж (German)
+    ("zh", "sh"),  # ж (English)
+    ("kh", "ch"),  # х (English); German writes "ch"
+    ("ts", "z"),  # ц (English); German writes "z"
+    ("tz", "z"),
+    ("x", "ks"),
+    ("ck", "k"),
+    ("z", "s"),  # з (English z, German s); ц has become z above and folds along
+    ("w", "v"),  # в (German w)
+    ("j", "y"),  # й, я, ю (German j, English y)
+    ("y", "i"),  # ы, й and the y of я/ю/ё
+    ("ph", "f"),
+]
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_DOUBLE = re.compile(r"([a-z])\1+")
+
+
+def fold(text: str) -> str:
+    """Return the spelling-insensitive key of one name (lowercase a-z, digits, spaces)."""
+    text = unicodedata.normalize("NFC", text or "").casefold().translate(_UMLAUTS)
+    text = anyascii(text).lower()
+    text = _NON_WORD.sub(" ", text)
+    for old, new in _DIGRAPHS_DE:
+        text = text.replace(old, new)
+    for old, new in _FOLDS:
+        text = text.replace(old, new)
+    text = _DOUBLE.sub(r"\1", text)
+    return " ".join(text.split())
+
+
+def plain(text: str) -> str:
+    """Case-folded name with spaces normalised: for exact matches that keep umlauts."""
+    return " ".join(unicodedata.normalize("NFC", text or "").casefold().split())
+
+
+def frame(values: Iterable[str]) -> str:
+    """Join distinct non-empty values as ``|a|b|`` (exact match = contains ``|q|``)."""
+    seen: list[str] = []
+    for value in values:
+        if value and value not in seen:
+            seen.append(value)
+    return SEPARATOR + SEPARATOR.join(seen) + SEPARATOR if seen else ""
+
+
+def search_key(names: Iterable[str]) -> str:
+    return frame(fold(name) for name in names)
+
+
+def search_names(names: Iterable[str]) -> str:
+    return frame(plain(name) for name in names)
