@@ -17,6 +17,8 @@ urlpatterns = [
         views.MunicipalityDetailView.as_view(),
         name="municipality-detail",
     ),
-    path("initiatives/<slug:slug>/", views.InitiativeDetailView.as_view(), name="initiative-detail"),
+    path(
+        "initiatives/<slug:slug>/", views.InitiativeDetailView.as_view(), name="initiative-detail"
+    ),
     path("appeals/<slug:slug>/", views.AppealDetailView.as_view(), name="appeal-detail"),
 ]

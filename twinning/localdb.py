@@ -152,7 +152,7 @@ def _create_database(bindir: Path) -> None:
     psql = [str(bindir / "psql"), "-h", "127.0.0.1", "-p", str(port()), "-U", "postgres", "-tA"]
     # pg_ctl -w has waited until the server accepts connections.
     exists = subprocess.run(
-        [*psql, "-c", f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'"],
+        [*psql, "-c", f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'"],  # noqa: S608 (constant)
         capture_output=True,
         text=True,
         check=True,

@@ -28,7 +28,7 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 # The fallback key only serves local development and tests; production sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "local-development-only-not-secret")  # noqa: S105
+SECRET_KEY = os.environ.get("SECRET_KEY", "local-development-only-not-secret")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 
 INSTALLED_APPS = [

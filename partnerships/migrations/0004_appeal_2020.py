@@ -10,8 +10,7 @@ def create_appeal(apps, schema_editor):
         slug="drf-solidarity-appeal-2020",
         defaults={
             "title": (
-                "Solidaritätsappell des Deutsch-Russischen Forums an die russischen "
-                "Partnerkommunen"
+                "Solidaritätsappell des Deutsch-Russischen Forums an die russischen Partnerkommunen"
             ),
             "date": datetime.date(2020, 4, 30),
             "publisher": "Deutsch-Russisches Forum e.V.",

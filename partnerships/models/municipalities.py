@@ -94,6 +94,11 @@ class Municipality(Record):
         help_text=_("Part of the permanent address; never changes once published."),
     )
     notes = models.TextField(_("notes"), blank=True, help_text=_("Shown publicly."))
+    sources = models.TextField(
+        _("sources"),
+        blank=True,
+        help_text=_("Where the names, codes and coordinates come from; shown publicly."),
+    )
     search_key = models.TextField(editable=False, default="")
     search_names = models.TextField(editable=False, default="")
 

@@ -97,7 +97,13 @@ class Partnership(Record):
         help_text=_("When an editor last checked this partnership against a current source."),
     )
     notes = models.TextField(_("notes"), blank=True, help_text=_("Shown publicly."))
-    slug = models.SlugField(_("permalink"), max_length=250, unique=True)
+    slug = models.SlugField(
+        _("permalink"),
+        max_length=250,
+        unique=True,
+        blank=True,
+        help_text=_("Made from the partners' permalinks when left empty; never changes later."),
+    )
 
     objects = PartnershipQuerySet.as_manager()
 
@@ -148,9 +154,16 @@ class Partnership(Record):
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args, **kwargs) -> None:
+    def clean_fields(self, exclude=None) -> None:
+        self.assign_slug()
+        super().clean_fields(exclude)
+
+    def assign_slug(self) -> None:
         if not self.slug and self.german_partner_id and self.russian_partner_id:
             self.slug = f"{self.german_partner.slug}--{self.russian_partner.slug}"[:250]
+
+    def save(self, *args, **kwargs) -> None:
+        self.assign_slug()
         if self.established_on and not self.since_year:
             self.since_year = self.established_on.year
         super().save(*args, **kwargs)

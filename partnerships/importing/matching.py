@@ -1,0 +1,251 @@
+"""Finding the registry's municipality for a name however it is spelled.
+
+One code path for every importer (and for the admin's duplicate warning): a German
+municipality is its name in its Land; a Russian municipality is its Cyrillic name in
+its federal subject. Any other spelling (German or English transliteration, historic
+names, umlauts or not) is matched through the folded search key of
+``partnerships.search`` and, when new, kept as an alternative name, so that Petrozavodsk
+and Petrosawodsk stay one town.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+
+from anyascii import anyascii
+from django.utils.text import slugify
+
+from partnerships import search
+from partnerships.importing.errors import RowError
+from partnerships.models import AlternativeName, Municipality, Region
+from partnerships.vocabulary import Country, MunicipalityKind
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+_PARENTHESIS = re.compile(r"\s*\(([^)]*)\)\s*$")
+_SLUG_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
+@cache
+def shipped_historic_names() -> dict[tuple[str, str], list[dict[str, str]]]:
+    """Historic names of the starter data's towns (``data/historic_names.csv``)."""
+    names: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    with (DATA_DIR / "historic_names.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            names[(row["country"], row["name_in_file"])].append(row)
+    return dict(names)
+
+
+def german_kind(name: str) -> str:
+    """The kind of a German partner, as its name says it."""
+    if name.startswith("Land "):
+        return MunicipalityKind.REGION
+    if name.startswith("Amt "):
+        return MunicipalityKind.ASSOCIATION
+    if "kreis" in name.casefold():
+        return MunicipalityKind.DISTRICT
+    if name.startswith(("Berlin-", "Bezirk ")):
+        return MunicipalityKind.CITY_DISTRICT
+    return MunicipalityKind.TOWN
+
+
+def russian_kind(cyrillic: str) -> str:
+    """The kind of a Russian partner, as its Cyrillic name says it."""
+    name = cyrillic.casefold()
+    if name.endswith(("область", "край", "автономный округ")) or name.startswith("республика"):
+        return MunicipalityKind.REGION
+    if "административный округ" in name or ("район" in name and "(" in name):
+        return MunicipalityKind.CITY_DISTRICT
+    if "район" in name:
+        return MunicipalityKind.RAYON
+    return MunicipalityKind.TOWN
+
+
+def unique_slug(name: str, region: Region | None, taken) -> str:
+    base = slugify(anyascii(name.translate(_SLUG_UMLAUTS)))[:100] or "municipality"
+    candidates = [base]
+    if region is not None:
+        candidates.append(f"{base}-{region.code.lower()}")
+    candidates += [f"{base}-{n}" for n in range(2, 100)]
+    for candidate in candidates:
+        if not taken(candidate):
+            return candidate
+    raise RowError(f"no free permalink for {name!r}")
+
+
+class Matcher:
+    """Resolves regions and municipalities for one import run (with a per-run cache)."""
+
+    def __init__(self) -> None:
+        self._regions: dict[tuple[str, str], Region] = {}
+        for region in Region.objects.all():
+            for spelling in region.spellings():
+                self._regions[(region.country, search.plain(spelling))] = region
+        self.created = 0
+        self.updated = 0
+
+    # Regions -----------------------------------------------------------------------------
+
+    def region(self, text: str, country: str, column: str) -> Region | None:
+        """The region a source names (German or English wording); unknown text is an error."""
+        if not text.strip():
+            return None
+        region = self._regions.get((country, search.plain(text)))
+        if region is None:
+            raise RowError(f"unknown region {text!r}", column=column)
+        return region
+
+    # Lookups -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _by_spelling(queryset, spelling: str) -> list[Municipality]:
+        """Municipalities with this exact name (case-insensitive), else this folded name."""
+        plain = search.plain(spelling)
+        exact = list(queryset.filter(search_names__contains=search.frame([plain])))
+        if exact:
+            return exact
+        folded = search.fold(spelling)
+        if not folded:
+            return []
+        return list(queryset.filter(search_key__contains=search.frame([folded])))
+
+    def find_german(self, name: str, region: Region | None = None) -> Municipality | None:
+        queryset = Municipality.objects.german()
+        exact = queryset.filter(name=name)
+        if region is not None:
+            exact = exact.filter(region=region)
+        found = list(exact) or self._by_spelling(
+            queryset.filter(region=region) if region else queryset, name
+        )
+        return self._one(found, name)
+
+    def find_russian(self, cyrillic: str, region: Region | None) -> Municipality | None:
+        queryset = Municipality.objects.russian().filter(name=cyrillic)
+        if region is not None:
+            found = list(queryset.filter(region=region))
+            if not found:
+                # A town first imported without its region gets it now.
+                found = list(queryset.filter(region__isnull=True))
+        else:
+            found = list(queryset)
+        return self._one(found, cyrillic)
+
+    def find_any(self, spelling: str, country: str | None = None) -> Municipality | None:
+        """A municipality by any of its names (German towns first)."""
+        queryset = Municipality.objects.all()
+        if country:
+            queryset = queryset.filter(country=country)
+        found = self._by_spelling(queryset, spelling)
+        if len({m.country for m in found}) > 1:
+            found = [m for m in found if m.country == Country.GERMANY]
+        return self._one(found, spelling)
+
+    @staticmethod
+    def _one(found: list[Municipality], spelling: str) -> Municipality | None:
+        if len(found) > 1:
+            where = ", ".join(f"{m.name} ({m.region.code if m.region else '?'})" for m in found)
+            raise RowError(f"{spelling!r} is ambiguous: {where}")
+        return found[0] if found else None
+
+    # Creating and enriching --------------------------------------------------------------
+
+    def create(self, *, country: str, name: str, region: Region | None, **fields) -> Municipality:
+        municipality = Municipality(country=country, name=name, region=region, **fields)
+        municipality.slug = unique_slug(
+            name, region, lambda slug: Municipality.objects.filter(slug=slug).exists()
+        )
+        municipality.full_clean()
+        municipality.save()
+        for row in shipped_historic_names().get((country, name), []):
+            AlternativeName.objects.get_or_create(
+                municipality=municipality,
+                name=row["historic_name"],
+                defaults={
+                    "kind": AlternativeName.Kind.HISTORIC,
+                    "language": row["language"],
+                    "until_year": int(row["until_year"]) if row["until_year"] else None,
+                    "note": row["note"],
+                },
+            )
+        municipality.refresh_from_db()
+        self.created += 1
+        return municipality
+
+    def german(self, name: str, region: Region | None) -> Municipality:
+        """The German partner of this name in this Land, created when new."""
+        municipality = self.find_german(name, region)
+        if municipality is None:
+            municipality = self.create(
+                country=Country.GERMANY,
+                name=name,
+                name_de=name,
+                region=region,
+                kind=german_kind(name),
+            )
+        elif region is not None and municipality.region_id is None:
+            municipality.region = region
+            municipality.save()
+            self.updated += 1
+        return municipality
+
+    def russian(self, cyrillic: str, latin: str, region: Region | None) -> Municipality:
+        """The Russian partner of this Cyrillic name in this region, created when new.
+
+        A Latin spelling not yet known becomes the German name of a new municipality, or
+        an alternative name of an existing one; a known historic name is never promoted
+        to the current name (Königsberg stays historic for Калининград).
+        """
+        municipality = self.find_russian(cyrillic, region)
+        if municipality is None:
+            municipality = self.create(
+                country=Country.RUSSIA, name=cyrillic, region=region, kind=russian_kind(cyrillic)
+            )
+        changed = False
+        if region is not None and municipality.region_id is None:
+            municipality.region = region
+            changed = True
+        if latin and not municipality.name_de and not self.is_historic(municipality, latin):
+            municipality.name_de = latin
+            changed = True
+        elif latin and not self.knows(municipality, latin):
+            AlternativeName.objects.create(
+                municipality=municipality, name=latin, kind=AlternativeName.Kind.VARIANT
+            )
+            municipality.refresh_from_db()
+            self.updated += 1
+        if changed:
+            municipality.save()
+            self.updated += 1
+        return municipality
+
+    @staticmethod
+    def _forms(spelling: str) -> list[str]:
+        """The spelling, and for "Leningrad (Sankt Petersburg)" also "Leningrad"."""
+        match = _PARENTHESIS.search(spelling)
+        return [spelling, spelling[: match.start()]] if match else [spelling]
+
+    def is_historic(self, municipality: Municipality, spelling: str) -> bool:
+        historic = {
+            search.fold(a.name)
+            for a in municipality.alternative_names.all()
+            if a.kind == AlternativeName.Kind.HISTORIC
+        }
+        return any(search.fold(form) in historic for form in self._forms(spelling))
+
+    def knows(self, municipality: Municipality, spelling: str) -> bool:
+        """Whether a spelling is one of the municipality's names (also "Old (Current)")."""
+        forms = self._forms(spelling)
+        return (
+            any(search.frame([search.fold(form)]) in municipality.search_key for form in forms)
+            or search.frame([search.plain(spelling)]) in municipality.search_names
+        )
+
+    def keep_as_alternative(self, municipality: Municipality, old_name: str) -> None:
+        """Keep a replaced name searchable as an alternative spelling."""
+        if old_name and old_name not in municipality.all_names():
+            AlternativeName.objects.get_or_create(
+                municipality=municipality, name=old_name, defaults={"kind": "variant"}
+            )
