@@ -1,0 +1,70 @@
+"""Gunicorn settings for the container (``gunicorn -c gunicorn.conf.py twinning.wsgi:application``).
+
+Every value can be overridden from the environment:
+
+GUNICORN_BIND           address to listen on (default ``0.0.0.0:$PORT``, PORT defaulting to 8000)
+GUNICORN_WORKERS        worker processes (also read: WEB_CONCURRENCY); default 2 * CPUs + 1, at most 8
+GUNICORN_TIMEOUT        seconds a worker may spend on one request (default 30)
+GUNICORN_GRACEFUL_TIMEOUT  seconds workers get to finish requests on shutdown/restart (default 30)
+GUNICORN_KEEPALIVE      seconds to keep idle keep-alive connections open (default 5)
+GUNICORN_MAX_REQUESTS   requests after which a worker is recycled (default 1000, 0 = never)
+GUNICORN_MAX_REQUESTS_JITTER  random extra requests, so workers do not all restart at once (default 100)
+FORWARDED_ALLOW_IPS     proxies trusted for X-Forwarded-Proto (default 127.0.0.1,::1; ``*`` = any)
+GUNICORN_LOG_LEVEL      gunicorn's log level (default info)
+
+Each worker holds its own database pool (DB_POOL_MAX connections, default 8), so
+workers x DB_POOL_MAX must stay below PostgreSQL's max_connections (100 by default).
+"""
+
+import os
+
+MAX_DEFAULT_WORKERS = 8
+
+
+def _env_int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _cpu_count() -> int:
+    """CPUs this process may run on (honours cpusets such as ``docker run --cpuset-cpus``)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not available on every platform
+        return os.cpu_count() or 1
+
+
+def default_workers() -> int:
+    return min(2 * _cpu_count() + 1, MAX_DEFAULT_WORKERS)
+
+
+bind = os.environ.get("GUNICORN_BIND", "").strip() or (
+    f"0.0.0.0:{_env_int('PORT', 8000, minimum=1)}"  # a container listens on all interfaces
+)
+workers = _env_int(
+    "GUNICORN_WORKERS", _env_int("WEB_CONCURRENCY", default_workers(), minimum=1), minimum=1
+)
+timeout = _env_int("GUNICORN_TIMEOUT", 30, minimum=1)
+graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30, minimum=1)
+keepalive = _env_int("GUNICORN_KEEPALIVE", 5, minimum=1)
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Logs go to the container's stdout/stderr.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# The heartbeat file lives in memory: /dev/shm avoids stalls on the container's overlay
+# filesystem. Elsewhere (no /dev/shm) gunicorn's default temporary directory is used.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
