@@ -7,6 +7,7 @@ number of queries whatever the number of rows.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -22,22 +23,33 @@ from partnerships.models import (
     StatusEvent,
 )
 
+# An address typed without a scheme means https (Django 6's default, chosen now).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class RegistryAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
+
+
+class RegistryInline(admin.TabularInline):
+    formfield_overrides = URL_FIELDS
+
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(RegistryAdmin):
     list_display = ["code", "name_de", "name_ru", "name_en", "kind", "country"]
     list_filter = ["country", "kind"]
     search_fields = ["code", "name_de", "name_ru", "name_en", "aliases"]
     ordering = ["code"]
 
 
-class AlternativeNameInline(admin.TabularInline):
+class AlternativeNameInline(RegistryInline):
     model = AlternativeName
     extra = 1
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(RegistryAdmin):
     list_display = [
         "name",
         "name_de",
@@ -87,18 +99,18 @@ class MunicipalityAdmin(admin.ModelAdmin):
         form.instance.save(update_fields=["search_key", "search_names"])
 
 
-class PartnershipSourceInline(admin.TabularInline):
+class PartnershipSourceInline(RegistryInline):
     model = PartnershipSource
     extra = 1
 
 
-class StatusEventInline(admin.TabularInline):
+class StatusEventInline(RegistryInline):
     model = StatusEvent
     extra = 1
     fields = ["date", "status", "note", "source_url"]
 
 
-class InitiativeInline(admin.TabularInline):
+class InitiativeInline(RegistryInline):
     model = Initiative.partnerships.through
     extra = 0
     autocomplete_fields = ["initiative"]
@@ -124,7 +136,7 @@ class VerificationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(RegistryAdmin):
     list_display = [
         "__str__",
         "german_region",
@@ -180,7 +192,7 @@ class PartnershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(admin.ModelAdmin):
+class InitiativeAdmin(RegistryAdmin):
     list_display = ["name", "kind", "seat_display", "founded_year", "is_published"]
     list_filter = ["kind", "is_published"]
     list_select_related = ["seat"]
@@ -193,7 +205,7 @@ class InitiativeAdmin(admin.ModelAdmin):
         return str(obj.seat) if obj.seat else obj.seat_name
 
 
-class SignatoryInline(admin.TabularInline):
+class SignatoryInline(RegistryInline):
     model = Signatory
     extra = 1
     autocomplete_fields = ["municipality", "initiative"]
@@ -209,7 +221,7 @@ class SignatoryInline(admin.TabularInline):
 
 
 @admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
+class AppealAdmin(RegistryAdmin):
     list_display = ["title", "date", "publisher", "signatory_count", "is_published"]
     search_fields = ["title", "publisher", "summary"]
     inlines = [SignatoryInline]
@@ -223,7 +235,7 @@ class AppealAdmin(admin.ModelAdmin):
 
 
 @admin.register(Signatory)
-class SignatoryAdmin(admin.ModelAdmin):
+class SignatoryAdmin(RegistryAdmin):
     list_display = [
         "person_name",
         "role",
@@ -240,7 +252,7 @@ class SignatoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusEvent)
-class StatusEventAdmin(admin.ModelAdmin):
+class StatusEventAdmin(RegistryAdmin):
     list_display = ["partnership", "date", "status", "source_url", "recorded_at"]
     list_filter = ["status"]
     list_select_related = ["partnership__german_partner", "partnership__russian_partner"]
@@ -249,7 +261,7 @@ class StatusEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlternativeName)
-class AlternativeNameAdmin(admin.ModelAdmin):
+class AlternativeNameAdmin(RegistryAdmin):
     list_display = ["name", "kind", "language", "until_year", "municipality"]
     list_filter = ["kind", "language"]
     list_select_related = ["municipality"]
@@ -258,7 +270,7 @@ class AlternativeNameAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartnershipSource)
-class PartnershipSourceAdmin(admin.ModelAdmin):
+class PartnershipSourceAdmin(RegistryAdmin):
     list_display = ["partnership", "url", "citation"]
     list_select_related = ["partnership__german_partner", "partnership__russian_partner"]
     search_fields = ["url", "citation"]
