@@ -1,0 +1,374 @@
+"""Deployment files: docker-compose.yml, Dockerfile, docker/entrypoint.sh, gunicorn.conf.py.
+
+No Docker engine and no database are needed: the files are parsed and checked for the
+properties the deployment relies on.
+"""
+
+import os
+import re
+import runpy
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
+GUNICORN_CONF = ROOT / "gunicorn.conf.py"
+DOCKERIGNORE = ROOT / ".dockerignore"
+
+GUNICORN_ENV = (
+    "GUNICORN_BIND",
+    "PORT",
+    "GUNICORN_WORKERS",
+    "WEB_CONCURRENCY",
+    "GUNICORN_TIMEOUT",
+    "GUNICORN_GRACEFUL_TIMEOUT",
+    "GUNICORN_KEEPALIVE",
+    "GUNICORN_MAX_REQUESTS",
+    "GUNICORN_MAX_REQUESTS_JITTER",
+    "FORWARDED_ALLOW_IPS",
+    "GUNICORN_LOG_LEVEL",
+)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict:
+    return compose["services"]
+
+
+def environment(service: dict) -> dict[str, str]:
+    """A service's environment as a dict, whether written as a mapping or a list."""
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
+    return {key: "" if value is None else str(value) for key, value in env.items()}
+
+
+_VARIABLE = re.compile(r"\$\$|\$\{(\w+)(?:(:?[-?])([^}]*))?\}|\$(\w+)")
+
+
+def interpolate(value: str, env: dict[str, str]) -> str:
+    """Compose's variable substitution: ${VAR}, $VAR, ${VAR:-default}, ${VAR:?error}, $$."""
+
+    def replace(match: re.Match) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        name = match.group(1) or match.group(4)
+        operator, argument = match.group(2), match.group(3)
+        current = env.get(name)
+        unset = current is None or (current == "" and operator in (":-", ":?"))
+        if operator in ("-", ":-") and unset:
+            return argument
+        if operator in ("?", ":?") and unset:
+            raise KeyError(f"{name}: {argument}")
+        return current or ""
+
+    return _VARIABLE.sub(replace, value)
+
+
+def instructions(text: str) -> list[tuple[str, str]]:
+    """Dockerfile instructions as (KEYWORD, arguments), continuation lines joined."""
+    result: list[tuple[str, str]] = []
+    pending = ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not pending and (not stripped or stripped.startswith("#")):
+            continue
+        if pending and stripped.startswith("#"):
+            continue  # comment lines inside a continued instruction are dropped
+        if stripped.endswith("\\"):
+            pending += stripped[:-1] + " "
+            continue
+        full = pending + stripped
+        pending = ""
+        keyword, _, arguments = full.partition(" ")
+        result.append((keyword.upper(), arguments.strip()))
+    return result
+
+
+@pytest.fixture(scope="module")
+def dockerfile() -> list[tuple[str, str]]:
+    return instructions(DOCKERFILE.read_text())
+
+
+def shell_commands(path: Path) -> list[str]:
+    """The script's non-blank lines without comments (the shebang counts as a comment)."""
+    lines = []
+    for line in path.read_text().splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            lines.append(stripped)
+    return lines
+
+
+def line_index(lines: list[str], pattern: str) -> int:
+    for index, line in enumerate(lines):
+        if re.search(pattern, line):
+            return index
+    raise AssertionError(f"no line matches {pattern!r}")
+
+
+@pytest.fixture
+def gunicorn_settings(monkeypatch):
+    """Run gunicorn.conf.py as gunicorn does, in an environment without overrides."""
+    for name in GUNICORN_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+    def load(**env: str) -> dict:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(GUNICORN_CONF))
+
+    return load
+
+
+# --- docker-compose.yml ----------------------------------------------------------------
+
+
+def test_compose_defines_db_and_web(services):
+    assert {"db", "web"} <= set(services)
+
+
+def test_db_runs_postgres_16(services):
+    assert str(services["db"]["image"]).startswith("postgres:16")
+
+
+def test_db_healthcheck_runs_pg_isready_for_user_and_database(services):
+    healthcheck = services["db"]["healthcheck"]
+    test = healthcheck["test"]
+    command = test if isinstance(test, str) else " ".join(test)
+    assert "pg_isready" in command
+    assert re.search(r"-U\s+\S*POSTGRES_USER", command)
+    assert re.search(r"-d\s+\S*POSTGRES_DB", command)
+    for key in ("interval", "timeout", "retries"):
+        assert key in healthcheck, key
+    assert int(healthcheck["retries"]) >= 1
+
+
+def test_db_keeps_its_data_in_a_named_volume(compose, services):
+    mounts = [str(volume).split(":") for volume in services["db"].get("volumes", [])]
+    data = [mount for mount in mounts if len(mount) >= 2 and mount[1] == "/var/lib/postgresql/data"]
+    assert data, "no volume is mounted at /var/lib/postgresql/data"
+    assert data[0][0] in (compose.get("volumes") or {}), "the data volume is not declared"
+
+
+def test_db_is_created_with_utf8_and_a_utf8_locale(services):
+    args = environment(services["db"]).get("POSTGRES_INITDB_ARGS", "")
+    assert "--encoding=UTF8" in args
+    assert "--locale=C.UTF-8" in args
+
+
+def test_db_credentials_are_set(services):
+    env = environment(services["db"])
+    for name in ("POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD"):
+        assert env.get(name), name
+
+
+def test_web_is_built_here_and_waits_for_a_healthy_db(services):
+    web = services["web"]
+    build = web["build"]
+    context = build if isinstance(build, str) else build.get("context", ".")
+    assert context in (".", "./")
+    assert web["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def test_web_runs_in_production_mode_and_is_reachable(services):
+    web = services["web"]
+    env = environment(web)
+    assert env.get("DEBUG") == "0"
+    assert env.get("ALLOWED_HOSTS")
+    assert "8000:8000" in [str(port) for port in web.get("ports", [])]
+    assert web.get("restart") == "unless-stopped"
+
+
+def test_web_requires_a_secret_key(services):
+    env = environment(services["web"])
+    assert env["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    with pytest.raises(KeyError, match="SECRET_KEY"):
+        interpolate(env["SECRET_KEY"], {})
+    assert interpolate(env["SECRET_KEY"], {"SECRET_KEY": "s3cret"}) == "s3cret"
+
+
+@pytest.mark.parametrize(
+    "shell_env",
+    [
+        {"POSTGRES_PASSWORD": "pw"},
+        {"POSTGRES_PASSWORD": "other-pw", "POSTGRES_USER": "alice", "POSTGRES_DB": "registry"},
+    ],
+)
+def test_database_url_matches_the_db_service(services, shell_env):
+    db_env = {
+        key: interpolate(value, shell_env) for key, value in environment(services["db"]).items()
+    }
+    url = urlsplit(interpolate(environment(services["web"])["DATABASE_URL"], shell_env))
+    assert url.scheme in ("postgres", "postgresql")
+    assert url.hostname == "db"
+    assert url.port in (None, 5432)
+    assert url.username == db_env["POSTGRES_USER"]
+    assert url.password == db_env["POSTGRES_PASSWORD"]
+    assert url.path == "/" + db_env["POSTGRES_DB"]
+
+
+# --- start-up: compose -> Dockerfile -> entrypoint -> gunicorn ----------------------------
+
+
+def test_web_starts_through_the_entrypoint(services, dockerfile):
+    web = services["web"]
+    for key in ("command", "entrypoint"):
+        if key in web:  # an override must still go through the entrypoint
+            assert "entrypoint.sh" in str(web[key]), key
+    starts = [args for keyword, args in dockerfile if keyword in ("CMD", "ENTRYPOINT")]
+    assert starts, "the Dockerfile has no CMD or ENTRYPOINT"
+    assert any("docker/entrypoint.sh" in args for args in starts)
+
+
+def test_entrypoint_migrates_then_execs_gunicorn():
+    lines = shell_commands(ENTRYPOINT)
+    assert lines[0].startswith("set -e"), "the script must stop on errors"
+    migrate = line_index(lines, r"manage\.py migrate\b.*--noinput")
+    gunicorn = line_index(lines, r"^exec gunicorn\b")
+    assert migrate < gunicorn
+    assert gunicorn == len(lines) - 1, "gunicorn must be the script's last command"
+    assert "-c gunicorn.conf.py" in lines[gunicorn]
+    assert "twinning.wsgi:application" in lines[gunicorn]
+
+
+def test_entrypoint_loads_starter_data_only_on_request():
+    lines = shell_commands(ENTRYPOINT)
+    load = line_index(lines, r"manage\.py load_starter_data")
+    guard = line_index(lines, r"LOAD_STARTER_DATA")
+    assert guard < load < line_index(lines, r"^exec gunicorn\b")
+    assert line_index(lines, r"manage\.py migrate\b") < load
+
+
+def test_entrypoint_is_valid_and_executable():
+    assert ENTRYPOINT.read_text().startswith("#!/bin/sh")
+    assert os.access(ENTRYPOINT, os.X_OK)
+    shell = shutil.which("sh")
+    assert shell is not None
+    result = subprocess.run([shell, "-n", str(ENTRYPOINT)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+# --- Dockerfile ----------------------------------------------------------------------
+
+
+def test_dockerfile_builds_on_python_311(dockerfile):
+    images = [args.split()[0] for keyword, args in dockerfile if keyword == "FROM"]
+    assert images, "no FROM"
+    assert images[-1].startswith("python:3.11")
+
+
+def test_dockerfile_runs_as_a_non_root_user(dockerfile):
+    users = [(index, args) for index, (keyword, args) in enumerate(dockerfile) if keyword == "USER"]
+    assert users, "no USER instruction"
+    index, user = users[-1]
+    assert user.split(":")[0] not in ("root", "0")
+    cmd = max(i for i, (keyword, _) in enumerate(dockerfile) if keyword in ("CMD", "ENTRYPOINT"))
+    assert index < cmd
+
+
+def test_dockerfile_installs_pinned_dependencies(dockerfile):
+    runs = " ".join(args for keyword, args in dockerfile if keyword == "RUN")
+    assert "pip install" in runs
+    assert "-c constraints.txt" in runs
+    assert "pyproject.toml" in runs
+
+
+def test_dockerfile_collects_static_files_with_a_build_only_key(dockerfile):
+    steps = [args for keyword, args in dockerfile if keyword == "RUN" and "collectstatic" in args]
+    assert steps, "collectstatic is not run at build time"
+    assert "--noinput" in steps[0]
+    assert "SECRET_KEY=" in steps[0]
+    # The dummy key must not end up in the image's environment.
+    persistent = " ".join(args for keyword, args in dockerfile if keyword in ("ENV", "ARG"))
+    assert "SECRET_KEY" not in persistent
+
+
+def test_dockerfile_exposes_port_8000(dockerfile):
+    ports = [port for keyword, args in dockerfile if keyword == "EXPOSE" for port in args.split()]
+    assert "8000" in ports or "8000/tcp" in ports
+
+
+def test_dockerignore_keeps_local_state_out_but_not_the_app():
+    patterns = {
+        line.strip().lstrip("/").rstrip("/")
+        for line in DOCKERIGNORE.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    for excluded in (".venv", ".localdb", ".git", "staticfiles"):
+        assert excluded in patterns, excluded
+    assert "**/__pycache__" in patterns or "__pycache__" in patterns
+    for needed in ("docker", "gunicorn.conf.py", "manage.py", "twinning", "partnerships"):
+        assert needed not in patterns, needed
+
+
+# --- gunicorn.conf.py ----------------------------------------------------------------
+
+
+def test_gunicorn_defaults(gunicorn_settings):
+    settings = gunicorn_settings()
+    assert settings["bind"] == "0.0.0.0:8000"
+    assert 1 <= settings["workers"] <= 8
+    assert settings["timeout"] == 30
+    assert settings["graceful_timeout"] >= 1
+    assert settings["accesslog"] == "-"
+    assert settings["max_requests"] > 0
+    assert settings["max_requests_jitter"] > 0
+    assert settings["forwarded_allow_ips"]
+
+
+def test_gunicorn_reads_the_environment(gunicorn_settings):
+    settings = gunicorn_settings(
+        GUNICORN_BIND="127.0.0.1:9000", GUNICORN_WORKERS="3", FORWARDED_ALLOW_IPS="10.0.0.0/8"
+    )
+    assert settings["bind"] == "127.0.0.1:9000"
+    assert settings["workers"] == 3
+    assert settings["forwarded_allow_ips"] == "10.0.0.0/8"
+
+
+def test_gunicorn_port_and_web_concurrency(gunicorn_settings):
+    settings = gunicorn_settings(PORT="8123", WEB_CONCURRENCY="4")
+    assert settings["bind"] == "0.0.0.0:8123"
+    assert settings["workers"] == 4
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "many"])
+def test_gunicorn_rejects_invalid_worker_counts(gunicorn_settings, value):
+    with pytest.raises(ValueError, match="GUNICORN_WORKERS"):
+        gunicorn_settings(GUNICORN_WORKERS=value)
+
+
+def test_gunicorn_accepts_every_setting_in_the_file(gunicorn_settings):
+    """Gunicorn silently ignores unknown names, so a misspelt setting would go unnoticed."""
+    from gunicorn.config import Config
+
+    config = Config()
+    settings = {
+        name: value
+        for name, value in gunicorn_settings().items()
+        if not name.startswith("_")
+        and name.islower()
+        and not callable(value)
+        and not hasattr(value, "__file__")  # imported modules
+    }
+    unknown = set(settings) - set(config.settings)
+    assert not unknown, f"not gunicorn settings: {sorted(unknown)}"
+    for name, value in settings.items():
+        config.set(name, value)  # runs gunicorn's validators
+    assert config.address  # the bind address parses
+    assert config.workers == settings["workers"]
