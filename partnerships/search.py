@@ -81,3 +81,23 @@ def search_key(names: Iterable[str]) -> str:
 
 def search_names(names: Iterable[str]) -> str:
     return frame(plain(name) for name in names)
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_WORD_START_G = re.compile(r"\bg")
+
+
+def query_keys(text: str) -> list[str]:
+    """The folded forms a query is searched under.
+
+    A German town written in Cyrillic follows Russian conventions: Г stands for H
+    (Гамбург, Ганновер) and Ю for Ü (Дюссельдорф), so a Cyrillic query is also tried with
+    those letters read the German way.
+    """
+    key = fold(text)
+    keys = [key] if key else []
+    if key and _CYRILLIC.search(text):
+        german = _WORD_START_G.sub("h", key).replace("iu", "u")
+        if german != key:
+            keys.append(german)
+    return keys

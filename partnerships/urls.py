@@ -1,24 +1,42 @@
 from django.urls import path
-from django.views.generic import TemplateView
 
 from partnerships import views
 
 app_name = "partnerships"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="partnerships/home.html"), name="home"),
+    path("", views.HomeView.as_view(), name="home"),
+    path("about/", views.AboutView.as_view(), name="about"),
+    path("partnerships/", views.PartnershipListView.as_view(), name="partnership-list"),
+    path(
+        "partnerships/export.csv",
+        views.PartnershipExportView.as_view(),
+        name="partnership-export",
+    ),
     path(
         "partnerships/<slug:slug>/",
         views.PartnershipDetailView.as_view(),
         name="partnership-detail",
+    ),
+    path("municipalities/", views.MunicipalityListView.as_view(), name="municipality-list"),
+    path(
+        "municipalities/export.csv",
+        views.MunicipalityExportView.as_view(),
+        name="municipality-export",
     ),
     path(
         "municipalities/<slug:slug>/",
         views.MunicipalityDetailView.as_view(),
         name="municipality-detail",
     ),
+    path("initiatives/", views.InitiativeListView.as_view(), name="initiative-list"),
+    path("initiatives/export.csv", views.InitiativeExportView.as_view(), name="initiative-export"),
     path(
-        "initiatives/<slug:slug>/", views.InitiativeDetailView.as_view(), name="initiative-detail"
+        "initiatives/<slug:slug>/",
+        views.InitiativeDetailView.as_view(),
+        name="initiative-detail",
     ),
+    path("signatories/", views.SignatoryListView.as_view(), name="signatory-list"),
+    path("signatories/export.csv", views.SignatoryExportView.as_view(), name="signatory-export"),
     path("appeals/<slug:slug>/", views.AppealDetailView.as_view(), name="appeal-detail"),
 ]

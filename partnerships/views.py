@@ -1,33 +1,278 @@
-"""Public pages. Every view starts from a ``published()`` queryset."""
+"""Public pages. Lists and exports go through the selectors; details start from published().
 
-from django.views.generic import DetailView
+Bad input never breaks a page: an invalid filter, sort key, page or page size answers
+400 with the form's message, and a page that does not exist answers 404.
+"""
 
-from partnerships.models import Appeal, Initiative, Municipality, Partnership
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, TemplateView
+
+from partnerships import exports, selectors
+from partnerships.filters import FacetedFilterSet
+from partnerships.models import (
+    Appeal,
+    Initiative,
+    Municipality,
+    Partnership,
+    Signatory,
+    StatusEvent,
+)
+from partnerships.vocabulary import Country, Status
+
+PAGE_SIZES = (25, 50, 100)
+DEFAULT_PAGE_SIZE = 50
 
 
-class PartnershipDetailView(DetailView):
+class BadRequest(Exception):
+    """A query parameter the page cannot use; the message is shown to the reader."""
+
+
+def page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
+        raise BadRequest(_("The page number must be a whole number from 1."))
+    return int(raw)
+
+
+def page_size(request: HttpRequest) -> int:
+    raw = request.GET.get("per_page", str(DEFAULT_PAGE_SIZE))
+    if not raw.isdigit() or int(raw) not in PAGE_SIZES:
+        sizes = ", ".join(map(str, PAGE_SIZES))
+        raise BadRequest(_("Results per page can be %(sizes)s.") % {"sizes": sizes})
+    return int(raw)
+
+
+class RegistryListView(TemplateView):
+    """A filtered, sorted, paginated public list with facet counts and a CSV export."""
+
+    selector: Callable[[object], FacetedFilterSet]
+    list_title: str = ""
+    export_url_name: str = ""
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        filterset = type(self).selector(request.GET)
+        context = {"filterset": filterset, "page_sizes": PAGE_SIZES, "view": self}
+        try:
+            if not filterset.is_valid():
+                raise BadRequest(_("Some filters could not be used; see the messages below."))
+            number, size = page_number(request), page_size(request)
+        except BadRequest as error:
+            context["error"] = str(error)
+            return render(request, self.template_name, context, status=400)
+        queryset = filterset.qs
+        total = queryset.count()
+        last_page = max((total + size - 1) // size, 1)
+        if number > last_page:
+            raise Http404(_("There is no page %(number)s.") % {"number": number})
+        offset = (number - 1) * size
+        context.update(
+            object_list=list(queryset[offset : offset + size]),
+            total=total,
+            page=number,
+            last_page=last_page,
+            per_page=size,
+            first_index=offset + 1 if total else 0,
+            last_index=min(offset + size, total),
+            facets=filterset.facet_counts(),
+        )
+        return render(request, self.template_name, context)
+
+
+class RegistryExportView(TemplateView):
+    """The CSV of exactly the rows the list shows under the same query string (all pages)."""
+
+    selector: Callable[[object], FacetedFilterSet]
+    columns: list[exports.Column]
+    prepare: Callable = staticmethod(lambda queryset: queryset)
+    export_name: str = "export"
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        filterset = type(self).selector(request.GET)
+        if not filterset.is_valid():
+            messages = "; ".join(
+                f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()
+            )
+            return HttpResponseBadRequest(
+                _("The export's filters could not be used: %(messages)s") % {"messages": messages},
+                content_type="text/plain; charset=utf-8",
+            )
+        queryset = type(self).prepare(filterset.qs)
+        lines = exports.rows(queryset, self.columns, request.build_absolute_uri("/"))
+        return exports.stream_csv(
+            lines, name=self.export_name, semicolon=request.GET.get("sep") == "semicolon"
+        )
+
+
+class PartnershipListView(RegistryListView):
+    template_name = "partnerships/partnership_list.html"
+    selector = staticmethod(selectors.partnership_filter)
+    export_url_name = "partnerships:partnership-export"
+
+
+class PartnershipExportView(RegistryExportView):
+    selector = staticmethod(selectors.partnership_filter)
+    columns = exports.PARTNERSHIP_COLUMNS
+    prepare = staticmethod(exports.prepare_partnerships)
+    export_name = "partnerships"
+
+
+class MunicipalityListView(RegistryListView):
+    template_name = "partnerships/municipality_list.html"
+    selector = staticmethod(selectors.municipality_filter)
+    export_url_name = "partnerships:municipality-export"
+
+
+class MunicipalityExportView(RegistryExportView):
+    selector = staticmethod(selectors.municipality_filter)
+    columns = exports.MUNICIPALITY_COLUMNS
+    export_name = "municipalities"
+
+
+class InitiativeListView(RegistryListView):
+    template_name = "partnerships/initiative_list.html"
+    selector = staticmethod(selectors.initiative_filter)
+    export_url_name = "partnerships:initiative-export"
+
+
+class InitiativeExportView(RegistryExportView):
+    selector = staticmethod(selectors.initiative_filter)
+    columns = exports.INITIATIVE_COLUMNS
+    prepare = staticmethod(exports.prepare_initiatives)
+    export_name = "initiatives"
+
+
+class SignatoryListView(RegistryListView):
+    template_name = "partnerships/signatory_list.html"
+    selector = staticmethod(selectors.signatory_filter)
+    export_url_name = "partnerships:signatory-export"
+
+
+class SignatoryExportView(RegistryExportView):
+    selector = staticmethod(selectors.signatory_filter)
+    columns = exports.SIGNATORY_COLUMNS
+    export_name = "signatories"
+
+
+class PreviewableDetailView(DetailView):
+    """Drafts answer 404 to the public; staff see them with a "draft" banner."""
+
+    def visible(self, queryset):
+        if self.request.user.is_staff:
+            return queryset
+        return queryset.published()
+
+
+class PartnershipDetailView(PreviewableDetailView):
     template_name = "partnerships/partnership_detail.html"
 
     def get_queryset(self):
-        return Partnership.objects.published().with_partners()
+        queryset = Partnership.objects.select_related(
+            "german_partner__region", "russian_partner__region"
+        ).prefetch_related(
+            "sources",
+            Prefetch("status_events", queryset=StatusEvent.objects.all()),
+            Prefetch(
+                "initiatives",
+                queryset=self.visible(Initiative.objects.select_related("seat")),
+            ),
+        )
+        queryset = self.visible(queryset)
+        if not self.request.user.is_staff:
+            queryset = queryset.filter(
+                german_partner__is_published=True, russian_partner__is_published=True
+            )
+        return queryset
 
 
-class MunicipalityDetailView(DetailView):
+class MunicipalityDetailView(PreviewableDetailView):
     template_name = "partnerships/municipality_detail.html"
 
     def get_queryset(self):
-        return Municipality.objects.published().select_related("region")
+        return self.visible(Municipality.objects.select_related("region")).prefetch_related(
+            "alternative_names"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        municipality = self.object
+        partnerships = self.visible(Partnership.objects.all()).select_related(
+            "german_partner__region", "russian_partner__region"
+        )
+        if not self.request.user.is_staff:
+            partnerships = partnerships.filter(
+                german_partner__is_published=True, russian_partner__is_published=True
+            )
+        context["partnerships"] = list(
+            partnerships.filter(
+                Q(german_partner=municipality) | Q(russian_partner=municipality)
+            ).order_by("german_partner__name", "russian_partner__name")
+        )
+        context["initiatives"] = list(
+            self.visible(Initiative.objects.filter(seat=municipality)).order_by("name")
+        )
+        return context
 
 
-class InitiativeDetailView(DetailView):
+class InitiativeDetailView(PreviewableDetailView):
     template_name = "partnerships/initiative_detail.html"
 
     def get_queryset(self):
-        return Initiative.objects.published().select_related("seat")
+        partnerships = self.visible(Partnership.objects.all()).select_related(
+            "german_partner", "russian_partner"
+        )
+        return (
+            self.visible(Initiative.objects.all())
+            .select_related("seat__region")
+            .prefetch_related(Prefetch("partnerships", queryset=partnerships))
+        )
 
 
-class AppealDetailView(DetailView):
+class AppealDetailView(PreviewableDetailView):
     template_name = "partnerships/appeal_detail.html"
 
     def get_queryset(self):
-        return Appeal.objects.published()
+        signatories = self.visible(Signatory.objects.all()).select_related(
+            "municipality", "initiative"
+        )
+        return self.visible(Appeal.objects.all()).prefetch_related(
+            Prefetch("signatories", queryset=signatories)
+        )
+
+
+class HomeView(TemplateView):
+    template_name = "partnerships/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        partnerships = Partnership.objects.published()
+        context["counts"] = {
+            "partnerships": partnerships.count(),
+            "suspended": partnerships.filter(status=Status.SUSPENDED).count(),
+            "german": Municipality.objects.published().filter(country=Country.GERMANY).count(),
+            "russian": Municipality.objects.published().filter(country=Country.RUSSIA).count(),
+            "initiatives": Initiative.objects.published().count(),
+        }
+        context["latest"] = list(
+            partnerships.select_related("german_partner", "russian_partner").order_by(
+                "-updated_at", "-pk"
+            )[:8]
+        )
+        context["appeal"] = Appeal.objects.published().order_by("date").first()
+        return context
+
+
+class AboutView(TemplateView):
+    template_name = "partnerships/about.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["contact_email"] = settings.CONTACT_EMAIL
+        return context

@@ -89,6 +89,11 @@ if env_bool("DB_POOL", True):
         "timeout": 10,
     }
 
+# Typos still find a town: "Wolgagrad" is 0.54 word-similar to "Wolgograd" (default 0.6).
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+    "-c pg_trgm.word_similarity_threshold=0.5 -c pg_trgm.similarity_threshold=0.3"
+)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -97,6 +102,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# The editors' address for corrections, shown on the "about the data" page when set.
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("ru", _("Russian")), ("en", _("English"))]

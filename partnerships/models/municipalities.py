@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -20,7 +21,76 @@ OKTMO_PATTERN = r"^([0-9]{8}|[0-9]{11})$"
 QID_PATTERN = r"^Q[1-9][0-9]*$"
 
 
+def search_rank(text: str, prefix: str = "") -> models.Expression:
+    """How well a municipality (through ``prefix``, e.g. ``german_partner__``) matches.
+
+    0: one of its names exactly as typed (case-insensitive, umlauts kept: "Münster" finds
+    Münster before Munster); 1: a name equal after folding; 2: a folded name or one of its
+    words starting with the query; 3: similar (pg_trgm word similarity); 4: no match.
+    """
+    plain = search.plain(text)
+    keys = search.query_keys(text)
+    key_field, names_field = f"{prefix}search_key", f"{prefix}search_names"
+    exact_folded = models.Q()
+    starts = models.Q()
+    similar = models.Q()
+    for key in keys:
+        exact_folded |= models.Q(**{f"{key_field}__contains": search.frame([key])})
+        starts |= models.Q(**{f"{key_field}__contains": search.SEPARATOR + key})
+        starts |= models.Q(**{f"{key_field}__contains": " " + key})
+        similar |= models.Q(**{f"{key_field}__trigram_word_similar": key})
+    return models.Case(
+        models.When(models.Q(**{f"{names_field}__contains": search.frame([plain])}), then=0),
+        models.When(exact_folded, then=1),
+        models.When(starts, then=2),
+        models.When(similar, then=3),
+        default=4,
+        output_field=models.IntegerField(),
+    )
+
+
+def search_condition(text: str, prefix: str = "") -> models.Q:
+    """Municipalities whose names match ``text`` in any spelling (served by the GIN index)."""
+    condition = models.Q()
+    for key in search.query_keys(text):
+        condition |= models.Q(**{f"{prefix}search_key__contains": search.SEPARATOR + key})
+        condition |= models.Q(**{f"{prefix}search_key__trigram_word_similar": key})
+    return condition
+
+
 class MunicipalityQuerySet(PublishedQuerySet):
+    def search(self, text: str):
+        """Municipalities matching ``text`` however it is spelled, best match first.
+
+        Cyrillic, German or English transliteration, with or without umlauts, exonyms and
+        historic names all meet in the folded search key; a typo still finds the town
+        through trigram similarity. Exact names come first, then prefixes, then the most
+        similar names.
+        """
+        if not search.fold(text):
+            return self.none()
+        keys = search.query_keys(text)
+        similarity = (
+            models.functions.Greatest(
+                *[TrigramWordSimilarity(models.Value(key), "search_key") for key in keys]
+            )
+            if len(keys) > 1
+            else TrigramWordSimilarity(models.Value(keys[0]), "search_key")
+        )
+        return (
+            self.filter(search_condition(text))
+            .annotate(search_rank=search_rank(text), similarity=similarity)
+            .annotate(
+                kind_order=models.Case(
+                    models.When(kind=MunicipalityKind.TOWN, then=0),
+                    models.When(kind=MunicipalityKind.REGION, then=2),
+                    default=1,
+                ),
+                name_length=models.functions.Length("name"),
+            )
+            .order_by("search_rank", "-similarity", "kind_order", "name_length", "name")
+        )
+
     def german(self):
         return self.filter(country=Country.GERMANY)
 

@@ -1,0 +1,363 @@
+"""FilterSets of the public lists, with facet counts.
+
+Next to each option of a facet stands the number of results it would give under the
+other active filters (as Datasette's facets do). Each facet costs one grouped query, so a
+page runs a fixed number of queries whatever the data size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import django_filters
+from django import forms
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from partnerships.models import Initiative, Municipality, Partnership, Region, Signatory
+from partnerships.models.municipalities import search_condition, search_rank
+from partnerships.vocabulary import (
+    LEVEL_OF_KIND,
+    Country,
+    InitiativeKind,
+    MunicipalityKind,
+    OrganisationKind,
+    PartnerLevel,
+    PartnershipKind,
+    Status,
+)
+
+MAX_QUERY_LENGTH = 100
+YES_NO = [("yes", _("yes")), ("no", _("no"))]
+
+
+def kinds_of_level(level: str) -> list[str]:
+    return [kind for kind, of_level in LEVEL_OF_KIND.items() if of_level == level]
+
+
+def region_choices(country: str) -> Callable[[], list[tuple[str, str]]]:
+    def choices() -> list[tuple[str, str]]:
+        return [
+            (region.code, region.localized_name)
+            for region in Region.objects.for_country(country).order_by("code")
+        ]
+
+    return choices
+
+
+class SearchField(forms.CharField):
+    """The search box: bounded, without control characters."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", MAX_QUERY_LENGTH)
+        kwargs.setdefault("strip", True)
+        super().__init__(*args, **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and any(ord(char) < 32 for char in value):
+            raise forms.ValidationError(_("The search text contains control characters."))
+
+
+class SearchFilter(django_filters.CharFilter):
+    field_class = SearchField
+
+
+class YearField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1900)
+        kwargs.setdefault("max_value", 2100)
+        super().__init__(*args, **kwargs)
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = YearField
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list[FacetOption]
+
+
+class FacetedFilterSet(django_filters.FilterSet):
+    """A FilterSet that can count, per facet, what each option would give.
+
+    ``facets`` maps a filter name to either a model path to group by, or a callable
+    returning ``{value: Q}`` for facets that are not a plain column.
+    """
+
+    facets: dict[str, str | Callable[[], dict[str, Q]]] = {}
+
+    def facet_counts(self) -> list[Facet]:
+        if not self.is_valid():
+            return []
+        result = []
+        for name, path in self.facets.items():
+            data = self.data.copy()
+            data.pop(name, None)
+            others = type(self)(data, queryset=self.queryset, request=self.request)
+            base = others.qs.order_by()
+            if callable(path):
+                conditions = path()
+                counts = base.aggregate(
+                    **{f"v{i}": Count("pk", filter=q) for i, q in enumerate(conditions.values())}
+                )
+                by_value = {value: counts[f"v{i}"] for i, value in enumerate(conditions)}
+            else:
+                by_value = {
+                    str(row["value"]): row["n"]
+                    for row in base.values(value=models.F(path)).annotate(n=Count("pk"))
+                }
+            selected = str(self.form.cleaned_data.get(name) or "")
+            field = self.filters[name]
+            choices = field.extra.get("choices") or []
+            if callable(choices):
+                choices = choices()
+            options = [
+                FacetOption(
+                    str(value), str(label), by_value.get(str(value), 0), str(value) == selected
+                )
+                for value, label in choices
+                if by_value.get(str(value), 0) or str(value) == selected
+            ]
+            result.append(Facet(name, str(field.label), options))
+        return result
+
+
+class PartnershipFilter(FacetedFilterSet):
+    q = SearchFilter(label=_("Name"), method="filter_search")
+    german_state = django_filters.ChoiceFilter(
+        label=_("German Land"),
+        field_name="german_partner__region__code",
+        choices=region_choices(Country.GERMANY),
+    )
+    russian_region = django_filters.ChoiceFilter(
+        label=_("Russian region"),
+        field_name="russian_partner__region__code",
+        choices=region_choices(Country.RUSSIA),
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=PartnershipKind.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
+    level = django_filters.ChoiceFilter(
+        label=_("Partner level"), choices=PartnerLevel.choices, method="filter_level"
+    )
+    year_from = YearFilter(label=_("Established from"), field_name="since_year", lookup_expr="gte")
+    year_to = YearFilter(label=_("Established until"), field_name="since_year", lookup_expr="lte")
+    has_initiative = django_filters.ChoiceFilter(
+        label=_("Has an initiative"), choices=YES_NO, method="filter_has_initiative"
+    )
+    unverified = django_filters.ChoiceFilter(
+        label=_("Unverified"), choices=YES_NO, method="filter_unverified"
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=[
+            ("german_partner__name", "german"),
+            ("russian_partner__name_de", "russian"),
+            ("since_year", "year"),
+            ("status", "status"),
+            ("kind", "kind"),
+            ("updated_at", "updated"),
+        ],
+        field_labels={
+            "german_partner__name": _("German partner"),
+            "russian_partner__name_de": _("Russian partner"),
+            "since_year": _("Year"),
+            "status": _("Status"),
+            "kind": _("Kind"),
+            "updated_at": _("Last change"),
+        },
+    )
+
+    facets = {
+        "german_state": "german_partner__region__code",
+        "russian_region": "russian_partner__region__code",
+        "kind": "kind",
+        "status": "status",
+        "level": lambda: {
+            level: Q(german_partner__kind__in=kinds_of_level(level))
+            | Q(russian_partner__kind__in=kinds_of_level(level))
+            for level in PartnerLevel.values
+        },
+        "has_initiative": lambda: {
+            "yes": Q(
+                Exists(Initiative.partnerships.through.objects.filter(partnership=OuterRef("pk")))
+            ),
+            "no": ~Q(
+                Exists(Initiative.partnerships.through.objects.filter(partnership=OuterRef("pk")))
+            ),
+        },
+        "unverified": lambda: {
+            "yes": Q(needs_verification=True),
+            "no": Q(needs_verification=False),
+        },
+    }
+
+    class Meta:
+        model = Partnership
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        if not value:
+            return queryset
+        condition = search_condition(value, "german_partner__") | search_condition(
+            value, "russian_partner__"
+        )
+        return (
+            queryset.filter(condition)
+            .annotate(
+                search_rank=models.functions.Least(
+                    search_rank(value, "german_partner__"), search_rank(value, "russian_partner__")
+                )
+            )
+            .order_by("search_rank", "german_partner__name", "russian_partner__name")
+        )
+
+    def filter_level(self, queryset, name, value):
+        kinds = kinds_of_level(value)
+        return queryset.filter(
+            Q(german_partner__kind__in=kinds) | Q(russian_partner__kind__in=kinds)
+        )
+
+    def filter_has_initiative(self, queryset, name, value):
+        exists = Exists(Initiative.partnerships.through.objects.filter(partnership=OuterRef("pk")))
+        return queryset.filter(exists if value == "yes" else ~exists)
+
+    def filter_unverified(self, queryset, name, value):
+        return queryset.filter(needs_verification=value == "yes")
+
+
+class MunicipalityFilter(FacetedFilterSet):
+    q = SearchFilter(label=_("Name"), method="filter_search")
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=Country.choices)
+    region = django_filters.ChoiceFilter(
+        label=_("Region"),
+        field_name="region__code",
+        choices=lambda: region_choices(Country.GERMANY)() + region_choices(Country.RUSSIA)(),
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=MunicipalityKind.choices)
+    has_active = django_filters.ChoiceFilter(
+        label=_("Has an active partnership"), choices=YES_NO, method="filter_has_active"
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=[("name", "name"), ("region__code", "region"), ("kind", "kind")],
+        field_labels={"name": _("Name"), "region__code": _("Region"), "kind": _("Kind")},
+    )
+
+    facets = {
+        "country": "country",
+        "region": "region__code",
+        "kind": "kind",
+        "has_active": lambda: {
+            "yes": Q(has_active_partnership()),
+            "no": ~Q(has_active_partnership()),
+        },
+    }
+
+    class Meta:
+        model = Municipality
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        if not value:
+            return queryset
+        ranked = Municipality.objects.search(value)
+        return (
+            queryset.filter(pk__in=ranked.values("pk"))
+            .annotate(search_rank=search_rank(value))
+            .order_by("search_rank", "name")
+        )
+
+    def filter_has_active(self, queryset, name, value):
+        exists = has_active_partnership()
+        return queryset.filter(exists if value == "yes" else ~exists)
+
+
+def has_active_partnership() -> Exists:
+    active = Partnership.objects.published().filter(status=Status.ACTIVE)
+    return Exists(
+        active.filter(Q(german_partner=OuterRef("pk")) | Q(russian_partner=OuterRef("pk")))
+    )
+
+
+class InitiativeFilter(FacetedFilterSet):
+    q = SearchFilter(label=_("Name"), method="filter_search")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=InitiativeKind.choices)
+    region = django_filters.ChoiceFilter(
+        label=_("Region"),
+        field_name="seat__region__code",
+        choices=lambda: region_choices(Country.GERMANY)() + region_choices(Country.RUSSIA)(),
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=[("name", "name"), ("kind", "kind"), ("founded_year", "founded")],
+        field_labels={"name": _("Name"), "kind": _("Kind"), "founded_year": _("Founded")},
+    )
+    facets = {"kind": "kind", "region": "seat__region__code"}
+
+    class Meta:
+        model = Initiative
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(seat_name__icontains=value)
+            | Q(name__trigram_word_similar=value)
+            | search_condition(value, "seat__")
+        )
+
+
+class SignatoryFilter(FacetedFilterSet):
+    q = SearchFilter(label=_("Name"), method="filter_search")
+    organisation_kind = django_filters.ChoiceFilter(
+        label=_("Kind of organisation"), choices=OrganisationKind.choices
+    )
+    land = django_filters.ChoiceFilter(
+        label=_("Land"), method="filter_land", choices=region_choices(Country.GERMANY)
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=[("person_name", "name"), ("organisation", "organisation")],
+        field_labels={"person_name": _("Name"), "organisation": _("Organisation")},
+    )
+    facets = {
+        "organisation_kind": "organisation_kind",
+        "land": lambda: {
+            code: Q(municipality__region__code=code) | Q(initiative__seat__region__code=code)
+            for code, _label in region_choices(Country.GERMANY)()
+        },
+    }
+
+    class Meta:
+        model = Signatory
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(person_name__icontains=value)
+            | Q(organisation__icontains=value)
+            | search_condition(value, "municipality__")
+        )
+
+    def filter_land(self, queryset, name, value):
+        return queryset.filter(
+            Q(municipality__region__code=value) | Q(initiative__seat__region__code=value)
+        )

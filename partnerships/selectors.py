@@ -1,0 +1,63 @@
+"""One selector per public read: the HTML list, the CSV export and any API share it.
+
+Each ``*_filter(params)`` returns the bound FilterSet (for the form and the facets);
+each ``*_list(params)`` returns its rows. Everything starts from ``published()``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from partnerships.filters import (
+    InitiativeFilter,
+    MunicipalityFilter,
+    PartnershipFilter,
+    SignatoryFilter,
+)
+from partnerships.models import Initiative, Municipality, Partnership, Signatory
+
+
+def partnership_filter(params) -> PartnershipFilter:
+    queryset = (
+        Partnership.objects.published()
+        .filter(german_partner__is_published=True, russian_partner__is_published=True)
+        .select_related("german_partner__region", "russian_partner__region")
+        .order_by("german_partner__name", "russian_partner__name")
+    )
+    return PartnershipFilter(params, queryset=queryset)
+
+
+def partnership_list(*, params) -> QuerySet[Partnership]:
+    return partnership_filter(params).qs
+
+
+def municipality_filter(params) -> MunicipalityFilter:
+    queryset = Municipality.objects.published().select_related("region").order_by("name")
+    return MunicipalityFilter(params, queryset=queryset)
+
+
+def municipality_list(*, params) -> QuerySet[Municipality]:
+    return municipality_filter(params).qs
+
+
+def initiative_filter(params) -> InitiativeFilter:
+    queryset = Initiative.objects.published().select_related("seat__region").order_by("name")
+    return InitiativeFilter(params, queryset=queryset)
+
+
+def initiative_list(*, params) -> QuerySet[Initiative]:
+    return initiative_filter(params).qs
+
+
+def signatory_filter(params) -> SignatoryFilter:
+    queryset = (
+        Signatory.objects.published()
+        .filter(appeal__is_published=True)
+        .select_related("appeal", "municipality__region", "initiative__seat__region")
+        .order_by("person_name")
+    )
+    return SignatoryFilter(params, queryset=queryset)
+
+
+def signatory_list(*, params) -> QuerySet[Signatory]:
+    return signatory_filter(params).qs
