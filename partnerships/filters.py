@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.models import Initiative, Municipality, Partnership, Region, Signatory
-from partnerships.models.municipalities import search_condition, search_rank
+from partnerships.models.municipalities import search_rank
 from partnerships.vocabulary import (
     LEVEL_OF_KIND,
     Country,
@@ -212,11 +212,9 @@ class PartnershipFilter(FacetedFilterSet):
     def filter_search(self, queryset, name, value):
         if not value:
             return queryset
-        condition = search_condition(value, "german_partner__") | search_condition(
-            value, "russian_partner__"
-        )
+        matching = Municipality.objects.search(value).values("pk")
         return (
-            queryset.filter(condition)
+            queryset.filter(Q(german_partner__in=matching) | Q(russian_partner__in=matching))
             .annotate(
                 search_rank=models.functions.Least(
                     search_rank(value, "german_partner__"), search_rank(value, "russian_partner__")
@@ -319,7 +317,7 @@ class InitiativeFilter(FacetedFilterSet):
             Q(name__icontains=value)
             | Q(seat_name__icontains=value)
             | Q(name__trigram_word_similar=value)
-            | search_condition(value, "seat__")
+            | Q(seat__in=Municipality.objects.search(value).values("pk"))
         )
 
 
@@ -354,7 +352,7 @@ class SignatoryFilter(FacetedFilterSet):
         return queryset.filter(
             Q(person_name__icontains=value)
             | Q(organisation__icontains=value)
-            | search_condition(value, "municipality__")
+            | Q(municipality__in=Municipality.objects.search(value).values("pk"))
         )
 
     def filter_land(self, queryset, name, value):

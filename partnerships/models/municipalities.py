@@ -49,11 +49,19 @@ def search_rank(text: str, prefix: str = "") -> models.Expression:
     )
 
 
-def search_condition(text: str, prefix: str = "") -> models.Q:
-    """Municipalities whose names match ``text`` in any spelling (served by the GIN index)."""
-    condition = models.Q()
+def close_match(text: str, prefix: str = "") -> models.Q:
+    """A name equal to the query, or a name (or a word of it) starting with it."""
+    condition = models.Q(**{f"{prefix}search_names__contains": search.frame([search.plain(text)])})
     for key in search.query_keys(text):
         condition |= models.Q(**{f"{prefix}search_key__contains": search.SEPARATOR + key})
+        condition |= models.Q(**{f"{prefix}search_key__contains": " " + key})
+    return condition
+
+
+def similar_match(text: str, prefix: str = "") -> models.Q:
+    """A name similar to the query (pg_trgm word similarity): typos, odd transliterations."""
+    condition = models.Q()
+    for key in search.query_keys(text):
         condition |= models.Q(**{f"{prefix}search_key__trigram_word_similar": key})
     return condition
 
@@ -70,6 +78,10 @@ class MunicipalityQuerySet(PublishedQuerySet):
         if not search.fold(text):
             return self.none()
         keys = search.query_keys(text)
+        # Similar names only when nothing matches closely: "Stalingrad" should not also
+        # list Kaliningrad, but "Wolgagrad" (a typo) must still find Wolgograd.
+        close = self.filter(close_match(text))
+        matches = close if close.exists() else self.filter(similar_match(text))
         similarity = (
             models.functions.Greatest(
                 *[TrigramWordSimilarity(models.Value(key), "search_key") for key in keys]
@@ -78,8 +90,7 @@ class MunicipalityQuerySet(PublishedQuerySet):
             else TrigramWordSimilarity(models.Value(keys[0]), "search_key")
         )
         return (
-            self.filter(search_condition(text))
-            .annotate(search_rank=search_rank(text), similarity=similarity)
+            matches.annotate(search_rank=search_rank(text), similarity=similarity)
             .annotate(
                 kind_order=models.Case(
                     models.When(kind=MunicipalityKind.TOWN, then=0),

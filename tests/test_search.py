@@ -1,0 +1,89 @@
+"""Search finds a town however its name is spelled, best match first, through the index."""
+
+import pytest
+from django.db import connection, transaction
+
+from partnerships.models import Municipality, Partnership
+from partnerships.search import query_keys
+
+pytestmark = pytest.mark.django_db
+
+FIRST_RESULT = [
+    ("Nischni Nowgorod", "Нижний Новгород"),
+    ("Nizhny Novgorod", "Нижний Новгород"),
+    ("Нижний Новгород", "Нижний Новгород"),
+    ("Jaroslawl", "Ярославль"),
+    ("Yaroslavl", "Ярославль"),
+    ("Ярославль", "Ярославль"),
+    ("Wolgograd", "Волгоград"),
+    ("Volgograd", "Волгоград"),
+    ("Düsseldorf", "Düsseldorf"),
+    ("Dusseldorf", "Düsseldorf"),
+    ("Duesseldorf", "Düsseldorf"),
+    ("Moscow", "Москва"),
+    ("Moskau", "Москва"),
+    ("Cologne", "Köln"),
+    ("Köln", "Köln"),
+    ("Koeln", "Köln"),
+    ("Königsberg", "Калининград"),
+    ("Leningrad", "Санкт-Петербург"),
+    ("Stalingrad", "Волгоград"),
+    ("Karl-Marx-Stadt", "Chemnitz"),
+    ("Гамбург", "Hamburg"),
+    ("Дюссельдорф", "Düsseldorf"),
+    ("Wolgagrad", "Волгоград"),
+    ("Kaliningrat", "Калининград"),
+    ("Petrosawodsk", "Петрозаводск"),
+    ("Petrozavodsk", "Петрозаводск"),
+    ("Munster", "Munster"),
+    ("Münster", "Münster"),
+    ("Petersburg", "Санкт-Петербург"),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), FIRST_RESULT)
+def test_each_spelling_finds_the_right_town_first(query, expected):
+    first = Municipality.objects.search(query).first()
+    assert first is not None, f"{query!r} found nothing"
+    assert first.name == expected
+
+
+def test_exact_name_beats_folded_name():
+    assert [m.name for m in Municipality.objects.search("Munster")[:2]] == ["Munster", "Münster"]
+    assert [m.name for m in Municipality.objects.search("Münster")[:2]] == ["Münster", "Munster"]
+
+
+def test_nonsense_finds_nothing():
+    assert not Municipality.objects.search("Xyzzyqwrt").exists()
+    assert not Municipality.objects.search("  ").exists()
+    assert not Municipality.objects.search("!!!").exists()
+
+
+def test_cyrillic_query_is_also_read_the_german_way():
+    assert query_keys("Гамбург") == ["gamburg", "hamburg"]
+    assert query_keys("Hamburg") == ["hamburg"]
+
+
+def test_partnership_search_finds_the_partnerships_of_a_town():
+    from partnerships.selectors import partnership_list
+
+    found = list(partnership_list(params={"q": "Stalingrad"}))
+    expected = Partnership.objects.filter(russian_partner__name="Волгоград")
+    assert {p.pk for p in found} == set(expected.values_list("pk", flat=True))
+    assert any(p.german_partner.name == "Köln" for p in found)
+
+
+def test_close_matches_hide_merely_similar_names():
+    names = [m.name for m in Municipality.objects.search("Stalingrad")]
+    assert names == ["Волгоград"]  # Kaliningrad is trigram-similar, but not a match
+
+
+def test_search_query_uses_the_trigram_index():
+    """With sequential scans disabled the planner can only answer through the GIN index;
+    the plan naming it shows that the query's conditions are indexable."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = Municipality.objects.search("Wolgograd").explain()
+    assert "Bitmap Index Scan on municipality_search_trgm" in plan
+    assert "Seq Scan" not in plan
