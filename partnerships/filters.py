@@ -7,6 +7,7 @@ page runs a fixed number of queries whatever the data size.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,6 +15,9 @@ import django_filters
 from django import forms
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.models import Initiative, Municipality, Partnership, Region, Signatory
@@ -37,14 +41,31 @@ def kinds_of_level(level: str) -> list[str]:
     return [kind for kind, of_level in LEVEL_OF_KIND.items() if of_level == level]
 
 
+@functools.cache
+def _region_choices(country: str, language: str) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (region.code, region.localized_name)
+        for region in Region.objects.for_country(country).order_by("code")
+    )
+
+
 def region_choices(country: str) -> Callable[[], list[tuple[str, str]]]:
+    """Regions as filter choices, in the reader's language.
+
+    Regions are reference data that hardly ever change; they are read once per process
+    and language (and read again after an editor saves one), so that building a page's
+    filters costs no query.
+    """
+
     def choices() -> list[tuple[str, str]]:
-        return [
-            (region.code, region.localized_name)
-            for region in Region.objects.for_country(country).order_by("code")
-        ]
+        return list(_region_choices(country, get_language() or "de"))
 
     return choices
+
+
+@receiver([post_save, post_delete], sender=Region)
+def forget_region_choices(**kwargs) -> None:
+    _region_choices.cache_clear()
 
 
 class SearchField(forms.CharField):
