@@ -19,6 +19,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from partnerships.models import Initiative, Municipality, Partnership, Region, Signatory
 from partnerships.models.municipalities import search_rank
@@ -112,6 +113,23 @@ class Facet:
     options: list[FacetOption]
 
 
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Sorting that pages reliably: empty values last, ties broken by the primary key."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        ordering = []
+        for param in value:
+            descending = param.startswith("-")
+            field = self.param_map[param.lstrip("-")]
+            expression = models.F(field)
+            ordering.append(
+                expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+            )
+        return qs.order_by(*ordering, "pk")
+
+
 class FacetedFilterSet(django_filters.FilterSet):
     """A FilterSet that can count, per facet, what each option would give.
 
@@ -182,7 +200,7 @@ class PartnershipFilter(FacetedFilterSet):
     unverified = django_filters.ChoiceFilter(
         label=_("Unverified"), choices=YES_NO, method="filter_unverified"
     )
-    sort = django_filters.OrderingFilter(
+    sort = StableOrderingFilter(
         label=_("Sort by"),
         fields=[
             ("german_partner__name", "german"),
@@ -241,7 +259,7 @@ class PartnershipFilter(FacetedFilterSet):
                     search_rank(value, "german_partner__"), search_rank(value, "russian_partner__")
                 )
             )
-            .order_by("search_rank", "german_partner__name", "russian_partner__name")
+            .order_by("search_rank", "german_partner__name", "russian_partner__name", "pk")
         )
 
     def filter_level(self, queryset, name, value):
@@ -270,7 +288,7 @@ class MunicipalityFilter(FacetedFilterSet):
     has_active = django_filters.ChoiceFilter(
         label=_("Has an active partnership"), choices=YES_NO, method="filter_has_active"
     )
-    sort = django_filters.OrderingFilter(
+    sort = StableOrderingFilter(
         label=_("Sort by"),
         fields=[("name", "name"), ("region__code", "region"), ("kind", "kind")],
         field_labels={"name": _("Name"), "region__code": _("Region"), "kind": _("Kind")},
@@ -297,7 +315,7 @@ class MunicipalityFilter(FacetedFilterSet):
         return (
             queryset.filter(pk__in=ranked.values("pk"))
             .annotate(search_rank=search_rank(value))
-            .order_by("search_rank", "name")
+            .order_by("search_rank", "name", "pk")
         )
 
     def filter_has_active(self, queryset, name, value):
@@ -320,7 +338,7 @@ class InitiativeFilter(FacetedFilterSet):
         field_name="seat__region__code",
         choices=lambda: region_choices(Country.GERMANY)() + region_choices(Country.RUSSIA)(),
     )
-    sort = django_filters.OrderingFilter(
+    sort = StableOrderingFilter(
         label=_("Sort by"),
         fields=[("name", "name"), ("kind", "kind"), ("founded_year", "founded")],
         field_labels={"name": _("Name"), "kind": _("Kind"), "founded_year": _("Founded")},
@@ -350,10 +368,10 @@ class SignatoryFilter(FacetedFilterSet):
     land = django_filters.ChoiceFilter(
         label=_("Land"), method="filter_land", choices=region_choices(Country.GERMANY)
     )
-    sort = django_filters.OrderingFilter(
+    sort = StableOrderingFilter(
         label=_("Sort by"),
         fields=[("person_name", "name"), ("organisation", "organisation")],
-        field_labels={"person_name": _("Name"), "organisation": _("Organisation")},
+        field_labels={"person_name": _("Signatory"), "organisation": _("Organisation")},
     )
     facets = {
         "organisation_kind": "organisation_kind",

@@ -20,9 +20,8 @@ from partnerships.models import Initiative, Municipality, Partnership, Signatory
 def partnership_filter(params) -> PartnershipFilter:
     queryset = (
         Partnership.objects.published()
-        .filter(german_partner__is_published=True, russian_partner__is_published=True)
         .select_related("german_partner__region", "russian_partner__region")
-        .order_by("german_partner__name", "russian_partner__name")
+        .order_by("german_partner__name", "russian_partner__name", "pk")
     )
     return PartnershipFilter(params, queryset=queryset)
 
@@ -32,7 +31,7 @@ def partnership_list(*, params) -> QuerySet[Partnership]:
 
 
 def municipality_filter(params) -> MunicipalityFilter:
-    queryset = Municipality.objects.published().select_related("region").order_by("name")
+    queryset = Municipality.objects.published().select_related("region").order_by("name", "pk")
     return MunicipalityFilter(params, queryset=queryset)
 
 
@@ -41,7 +40,7 @@ def municipality_list(*, params) -> QuerySet[Municipality]:
 
 
 def initiative_filter(params) -> InitiativeFilter:
-    queryset = Initiative.objects.published().select_related("seat__region").order_by("name")
+    queryset = Initiative.objects.published().select_related("seat__region").order_by("name", "pk")
     return InitiativeFilter(params, queryset=queryset)
 
 
@@ -54,7 +53,7 @@ def signatory_filter(params) -> SignatoryFilter:
         Signatory.objects.published()
         .filter(appeal__is_published=True)
         .select_related("appeal", "municipality__region", "initiative__seat__region")
-        .order_by("person_name")
+        .order_by("person_name", "pk")
     )
     return SignatoryFilter(params, queryset=queryset)
 

@@ -184,12 +184,7 @@ class PartnershipDetailView(PreviewableDetailView):
                 queryset=self.visible(Initiative.objects.select_related("seat")),
             ),
         )
-        queryset = self.visible(queryset)
-        if not self.request.user.is_staff:
-            queryset = queryset.filter(
-                german_partner__is_published=True, russian_partner__is_published=True
-            )
-        return queryset
+        return self.visible(queryset)
 
 
 class MunicipalityDetailView(PreviewableDetailView):
@@ -206,10 +201,6 @@ class MunicipalityDetailView(PreviewableDetailView):
         partnerships = self.visible(Partnership.objects.all()).select_related(
             "german_partner__region", "russian_partner__region"
         )
-        if not self.request.user.is_staff:
-            partnerships = partnerships.filter(
-                german_partner__is_published=True, russian_partner__is_published=True
-            )
         context["partnerships"] = list(
             partnerships.filter(
                 Q(german_partner=municipality) | Q(russian_partner=municipality)

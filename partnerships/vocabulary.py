@@ -8,6 +8,7 @@ it as a row error, and an editor extends the table here.
 from __future__ import annotations
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -122,7 +123,8 @@ KIND_WORDING = {
 }
 # The registry's own values (as its CSV export writes them) are accepted too.
 KIND_WORDING.update({choice.value: choice for choice in PartnershipKind})
-KIND_WORDING.update({str(choice.label).casefold(): choice for choice in PartnershipKind})
+with translation.override("en"):
+    KIND_WORDING.update({str(choice.label).casefold(): choice for choice in PartnershipKind})
 
 STATUS_WORDING = {
     "active": Status.ACTIVE,

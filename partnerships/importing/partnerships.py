@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from partnerships.importing.base import (
     CREATED,
     UNCHANGED,
@@ -124,11 +122,9 @@ class PartnershipImporter(Importer):
 
         if status is not None and status != Status.UNKNOWN:
             source_url = next((f["url"] for f in map(source_fields, sources) if f["url"]), "")
+            # The file gives no date: the event stays undated, and the page says so.
             _event, created = StatusEvent.objects.get_or_create(
-                partnership=partnership,
-                status=status,
-                source_url=source_url,
-                defaults={"note": _("Status as reported by the source; the source gives no date.")},
+                partnership=partnership, status=status, source_url=source_url
             )
             if created and outcome != CREATED:
                 outcome = UPDATED

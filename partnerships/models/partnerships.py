@@ -16,6 +16,14 @@ LAST_YEAR = 2100
 
 
 class PartnershipQuerySet(PublishedQuerySet):
+    def published(self):
+        """Published partnerships whose two partners are published too."""
+        return self.filter(
+            is_published=True,
+            german_partner__is_published=True,
+            russian_partner__is_published=True,
+        )
+
     def active(self):
         return self.filter(status=Status.ACTIVE)
 
