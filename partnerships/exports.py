@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from partnerships.models import Initiative, PartnershipSource
+from partnerships.models import Initiative, Partnership, PartnershipSource
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -135,14 +135,16 @@ SIGNATORY_COLUMNS = [
 def _joined(queryset: QuerySet, expression, field: str) -> Subquery:
     return Subquery(
         queryset.values(field)
-        .annotate(joined=StringAgg(expression, delimiter=" | ", ordering="pk"))
+        .annotate(joined=StringAgg(expression, delimiter=" | ", order_by="pk"))
         .values("joined")[:1]
     )
 
 
 def prepare_partnerships(queryset: QuerySet) -> QuerySet:
     sources = PartnershipSource.objects.filter(partnership=OuterRef("pk"))
-    links = Initiative.partnerships.through.objects.filter(partnership=OuterRef("pk"))
+    links = Initiative.partnerships.through.objects.filter(
+        partnership=OuterRef("pk"), initiative__is_published=True
+    )
     return queryset.annotate(
         source_text=Coalesce(
             _joined(
@@ -162,7 +164,7 @@ def prepare_partnerships(queryset: QuerySet) -> QuerySet:
 
 def prepare_initiatives(queryset: QuerySet) -> QuerySet:
     through = Initiative.partnerships.through.objects.filter(
-        initiative=OuterRef("pk"), partnership__is_published=True
+        initiative=OuterRef("pk"), partnership__in=Partnership.objects.published()
     )
     return queryset.annotate(
         partnership_text=Coalesce(
@@ -170,7 +172,7 @@ def prepare_initiatives(queryset: QuerySet) -> QuerySet:
                 through.values("initiative")
                 .annotate(
                     joined=StringAgg(
-                        "partnership__slug", delimiter=" | ", ordering="partnership__slug"
+                        "partnership__slug", delimiter=" | ", order_by="partnership__slug"
                     )
                 )
                 .values("joined")[:1]

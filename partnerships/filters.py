@@ -269,7 +269,7 @@ class PartnershipFilter(FacetedFilterSet):
         )
 
     def filter_has_initiative(self, queryset, name, value):
-        exists = Exists(Initiative.partnerships.through.objects.filter(partnership=OuterRef("pk")))
+        exists = has_published_initiative()
         return queryset.filter(exists if value == "yes" else ~exists)
 
     def filter_unverified(self, queryset, name, value):
@@ -321,6 +321,13 @@ class MunicipalityFilter(FacetedFilterSet):
     def filter_has_active(self, queryset, name, value):
         exists = has_active_partnership()
         return queryset.filter(exists if value == "yes" else ~exists)
+
+
+def has_published_initiative() -> Exists:
+    links = Initiative.partnerships.through.objects.filter(
+        partnership=OuterRef("pk"), initiative__is_published=True
+    )
+    return Exists(links)
 
 
 def has_active_partnership() -> Exists:

@@ -6,6 +6,7 @@ Bad input never breaks a page: an invalid filter, sort key, page or page size an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -35,16 +36,19 @@ class BadRequest(Exception):
     """A query parameter the page cannot use; the message is shown to the reader."""
 
 
+WHOLE_NUMBER = re.compile(r"[0-9]{1,7}")
+
+
 def page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
+    if not WHOLE_NUMBER.fullmatch(raw) or not 1 <= int(raw) <= 1_000_000:
         raise BadRequest(_("The page number must be a whole number from 1."))
     return int(raw)
 
 
 def page_size(request: HttpRequest) -> int:
     raw = request.GET.get("per_page", str(DEFAULT_PAGE_SIZE))
-    if not raw.isdigit() or int(raw) not in PAGE_SIZES:
+    if not WHOLE_NUMBER.fullmatch(raw) or int(raw) not in PAGE_SIZES:
         sizes = ", ".join(map(str, PAGE_SIZES))
         raise BadRequest(_("Results per page can be %(sizes)s.") % {"sizes": sizes})
     return int(raw)

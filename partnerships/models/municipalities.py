@@ -30,6 +30,8 @@ def search_rank(text: str, prefix: str = "") -> models.Expression:
     """
     plain = search.plain(text)
     keys = search.query_keys(text)
+    if not keys:  # nothing searchable in the text ("!!!"): nothing matches
+        return models.Value(4, output_field=models.IntegerField())
     key_field, names_field = f"{prefix}search_key", f"{prefix}search_names"
     exact_folded = models.Q()
     starts = models.Q()

@@ -1,0 +1,438 @@
+"""The CSV exports: exactly the rows of the list, in a file spreadsheets open safely."""
+
+import csv
+import datetime
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+from partnerships import exports
+from partnerships.models import Initiative, Municipality, Partnership, Signatory
+from tests.factories import (
+    InitiativeFactory,
+    MunicipalityFactory,
+    PartnershipFactory,
+    RussianMunicipalityFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+BOM = b"\xef\xbb\xbf"
+BASE = "http://testserver"
+
+# The documented column sets: part of the registry's interface (append, never reorder).
+DOCUMENTED_COLUMNS = {
+    "partnerships": [
+        "permalink",
+        "german_partner",
+        "german_partner_en",
+        "german_partner_kind",
+        "german_land",
+        "german_land_iso",
+        "german_ags",
+        "russian_partner_cyrillic",
+        "russian_partner_de",
+        "russian_partner_en",
+        "russian_partner_kind",
+        "russian_region",
+        "russian_region_iso",
+        "russian_oktmo",
+        "kind",
+        "kind_wording",
+        "status",
+        "since_year",
+        "established_on",
+        "unverified",
+        "last_verified",
+        "initiatives",
+        "sources",
+    ],
+    "municipalities": [
+        "permalink",
+        "country",
+        "name",
+        "name_de",
+        "name_en",
+        "name_ru",
+        "kind",
+        "region",
+        "region_iso",
+        "official_code",
+        "wikidata_id",
+        "latitude",
+        "longitude",
+        "website",
+    ],
+    "initiatives": [
+        "permalink",
+        "name",
+        "kind",
+        "seat",
+        "seat_region_iso",
+        "partnerships",
+        "website",
+        "founded_year",
+        "sources",
+    ],
+    "signatories": [
+        "appeal",
+        "appeal_date",
+        "name",
+        "role",
+        "organisation",
+        "organisation_kind",
+        "municipality",
+        "land_iso",
+        "initiative",
+        "source",
+    ],
+}
+COLUMNS = {
+    "partnerships": exports.PARTNERSHIP_COLUMNS,
+    "municipalities": exports.MUNICIPALITY_COLUMNS,
+    "initiatives": exports.INITIATIVE_COLUMNS,
+    "signatories": exports.SIGNATORY_COLUMNS,
+}
+
+
+def list_url(name: str) -> str:
+    return f"/{name}/"
+
+
+def export_url(name: str) -> str:
+    return f"/{name}/export.csv"
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def table(response, delimiter=",") -> list[list[str]]:
+    raw = body(response)
+    assert raw.startswith(BOM)
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=delimiter))
+
+
+def records(response) -> list[dict[str, str]]:
+    header, *rows = table(response)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+# --- the same rows as the list -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("partnerships", {}),
+        ("partnerships", {"status": "suspended"}),
+        ("partnerships", {"german_state": "DE-NW"}),
+        ("partnerships", {"german_state": "DE-NW", "status": "unknown", "sort": "-year"}),
+        ("partnerships", {"q": "Wolgograd"}),
+        ("partnerships", {"q": "Moskau", "sort": "german"}),
+        ("partnerships", {"kind": "official", "level": "district"}),
+        ("partnerships", {"has_initiative": "yes", "unverified": "no"}),
+        ("partnerships", {"year_from": "1990", "year_to": "2005", "sort": "-year"}),
+        ("partnerships", {"russian_region": "RU-KGD"}),
+        ("municipalities", {}),
+        ("municipalities", {"country": "RU", "sort": "-name"}),
+        ("municipalities", {"q": "Nowgorod"}),
+        ("municipalities", {"has_active": "yes", "sort": "region"}),
+        ("municipalities", {"region": "DE-NW", "kind": "town"}),
+        ("initiatives", {}),
+        ("initiatives", {"q": "Aachen"}),
+        ("initiatives", {"kind": "school", "region": "DE-NW", "sort": "-founded"}),
+        ("signatories", {}),
+        ("signatories", {"land": "DE-NW"}),
+        ("signatories", {"q": "Reker", "sort": "organisation"}),
+        ("signatories", {"organisation_kind": "initiative"}),
+    ],
+)
+def test_the_export_has_as_many_rows_as_the_list(client, name, params):
+    listed = client.get(list_url(name), params)
+    assert listed.status_code == 200
+    exported = client.get(export_url(name), params)
+    assert exported.status_code == 200
+    header, *rows = table(exported)
+    assert len(rows) == listed.context["total"]
+    if "permalink" in header and listed.context["total"] <= 50:
+        on_page = {f"{BASE}{o.get_absolute_url()}" for o in listed.context["object_list"]}
+        assert {row[header.index("permalink")] for row in rows} == on_page
+
+
+def test_the_exports_of_the_unfiltered_lists_hold_all_public_records(client):
+    assert len(table(client.get("/partnerships/export.csv"))) == 121
+    assert len(table(client.get("/municipalities/export.csv"))) == 204
+    assert len(table(client.get("/initiatives/export.csv"))) == 155
+    assert len(table(client.get("/signatories/export.csv"))) == 2
+
+
+def test_the_export_keeps_the_order_of_the_list(client):
+    params = {"q": "Moskau"}
+    listed = client.get("/partnerships/", params)
+    rows = records(client.get("/partnerships/export.csv", params))
+    assert [row["permalink"] for row in rows] == [
+        BASE + p.get_absolute_url() for p in listed.context["object_list"]
+    ]
+
+
+def test_the_list_links_to_the_export_of_the_same_query(client):
+    content = client.get("/partnerships/", {"status": "suspended", "page": 2, "per_page": 25})
+    text = content.content.decode()
+    assert 'href="/partnerships/export.csv?status=suspended"' in text
+    assert 'href="/partnerships/export.csv?status=suspended&amp;sep=semicolon"' in text
+
+
+# --- the file ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(COLUMNS))
+def test_the_file_is_a_streamed_utf8_csv_with_a_bom(client, name):
+    response = client.get(export_url(name))
+    assert isinstance(response, StreamingHttpResponse)
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    raw = body(response)
+    assert raw.startswith(BOM)
+    assert not raw[3:].startswith(BOM)
+    raw.decode("utf-8")
+
+
+@pytest.mark.parametrize("name", list(COLUMNS))
+@pytest.mark.parametrize("sep", ["", "semicolon"])
+def test_the_file_is_an_attachment_named_with_todays_date(client, name, sep):
+    response = client.get(export_url(name), {"sep": sep} if sep else {})
+    disposition = response["Content-Disposition"]
+    match = re.fullmatch(r'attachment; filename="([^"]+)"', disposition)
+    assert match, disposition
+    filename = match.group(1)
+    assert filename.startswith(name)
+    assert timezone.localdate().isoformat() in filename
+    assert filename.endswith(".csv")
+    assert "/" not in filename
+
+
+@pytest.mark.parametrize("name", list(COLUMNS))
+def test_the_header_is_the_documented_column_list(client, name):
+    header, *_rows = table(client.get(export_url(name)))
+    assert header == DOCUMENTED_COLUMNS[name]
+    assert header == [column.header for column in COLUMNS[name]]
+
+
+@pytest.mark.parametrize("name", list(COLUMNS))
+def test_semicolon_separated_for_german_excel(client, name):
+    comma = table(client.get(export_url(name)))
+    semicolon_response = client.get(export_url(name), {"sep": "semicolon"})
+    raw = body(semicolon_response).decode("utf-8-sig")
+    semicolon = list(csv.reader(io.StringIO(raw, newline=""), delimiter=";"))
+    assert semicolon == comma
+    assert raw.splitlines()[0] == ";".join(DOCUMENTED_COLUMNS[name])
+    width = len(DOCUMENTED_COLUMNS[name])
+    assert all(len(row) == width for row in semicolon)
+
+
+def test_an_unknown_separator_gives_commas(client):
+    raw = body(client.get("/municipalities/export.csv", {"sep": "tab"})).decode("utf-8-sig")
+    assert raw.splitlines()[0] == ",".join(DOCUMENTED_COLUMNS["municipalities"])
+
+
+def test_a_partnership_row_carries_its_facts(client):
+    rows = records(client.get("/partnerships/export.csv", {"q": "Aachen"}))
+    row = next(r for r in rows if r["permalink"] == f"{BASE}/partnerships/aachen--kostroma/")
+    partnership = Partnership.objects.get(slug="aachen--kostroma")
+    assert row["german_partner"] == "Aachen"
+    assert row["russian_partner_cyrillic"] == "Кострома"
+    assert row["german_land_iso"] == "DE-NW"
+    assert row["status"] == partnership.status == "suspended"
+    assert row["since_year"] == "2005"
+    assert row["initiatives"] == "3"
+    assert row["unverified"] == "no"
+    assert row["sources"].split(" | ")[0] == partnership.sources.first().url
+    assert len(row["sources"].split(" | ")) == partnership.sources.count()
+
+
+# --- drafts stay out of the export ---------------------------------------------------
+
+
+def test_a_draft_initiative_is_not_counted_in_the_partnership_export(client):
+    """A partnership whose only initiative is a draft has no (public) initiative."""
+    german = MunicipalityFactory(name="Vereinslos", slug="vereinslos")
+    partnership = PartnershipFactory(german_partner=german)
+    InitiativeFactory(is_published=False).partnerships.add(partnership)
+    rows = records(client.get("/partnerships/export.csv", {"q": "Vereinslos"}))
+    assert [r["permalink"] for r in rows] == [BASE + partnership.get_absolute_url()]
+    assert rows[0]["initiatives"] == "0"
+    without = client.get("/partnerships/", {"q": "Vereinslos", "has_initiative": "no"})
+    assert without.context["total"] == 1
+    carried = client.get("/partnerships/", {"q": "Vereinslos", "has_initiative": "yes"})
+    assert carried.context["total"] == 0
+
+
+def test_a_partnership_with_a_draft_partner_is_not_named_in_the_initiative_export(client):
+    hidden = RussianMunicipalityFactory(slug="skrytograd", is_published=False)
+    partnership = PartnershipFactory(
+        german_partner=Municipality.objects.get(slug="aachen"), russian_partner=hidden
+    )
+    initiative = InitiativeFactory(name="Freunde von Skrytograd e.V.")
+    initiative.partnerships.add(partnership)
+    rows = records(client.get("/initiatives/export.csv", {"q": "Skrytograd"}))
+    row = next(r for r in rows if r["name"] == initiative.name)
+    assert "skrytograd" not in row["partnerships"]
+
+
+def test_a_draft_signatory_is_not_exported(client):
+    appeal = Signatory.objects.get().appeal
+    Signatory.objects.create(
+        appeal=appeal, person_name="Nicht Öffentlich", organisation="Geheim", is_published=False
+    )
+    exported = body(client.get("/signatories/export.csv")).decode("utf-8-sig")
+    assert "Nicht Öffentlich" not in exported
+    assert "Henriette Reker" in exported
+
+
+# --- formula injection ---------------------------------------------------------------
+
+DANGEROUS = [
+    '=HYPERLINK("http://evil.example/","click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+    "\tTAB=1",
+    "\rCR=1",
+]
+
+
+def test_dangerous_partnership_cells_are_neutralised(client):
+    german = MunicipalityFactory(name="@evil", name_de="@evil", name_en="+evil", slug="at-evil")
+    russian = RussianMunicipalityFactory(
+        name="=ЗЛО()", name_de="-Boese", name_en="\tevil", slug="zlo"
+    )
+    partnership = PartnershipFactory(
+        german_partner=german,
+        russian_partner=russian,
+        kind_wording=DANGEROUS[0],
+    )
+    partnership.sources.create(citation="@citation")
+    rows = records(client.get("/partnerships/export.csv"))
+    row = next(r for r in rows if r["permalink"].endswith(partnership.get_absolute_url()))
+    assert row["kind_wording"] == "'" + DANGEROUS[0]
+    assert row["german_partner"] == "'@evil"
+    assert row["german_partner_en"] == "'+evil"
+    assert row["russian_partner_cyrillic"] == "'=ЗЛО()"
+    assert row["russian_partner_de"] == "'-Boese"
+    assert row["russian_partner_en"] == "'\tevil"
+    assert row["sources"] == "'@citation"
+    assert all(not value.startswith(exports.FORMULA_PREFIXES) for value in row.values())
+
+
+@pytest.mark.parametrize("dangerous", DANGEROUS)
+def test_every_formula_prefix_is_neutralised_in_the_municipality_export(client, dangerous):
+    municipality = MunicipalityFactory(name=dangerous, name_en=dangerous, slug="dangerous")
+    rows = records(client.get("/municipalities/export.csv"))
+    row = next(r for r in rows if r["permalink"].endswith("/municipalities/dangerous/"))
+    assert row["name"] == row["name_en"] == "'" + dangerous
+    assert municipality.name == dangerous
+
+
+def test_dangerous_initiative_and_signatory_cells_are_neutralised(client):
+    initiative = InitiativeFactory(
+        name="=cmd()", seat_name="+Stadt", sources="@source\nhttps://example.org"
+    )
+    Signatory.objects.create(
+        appeal=Signatory.objects.get().appeal,
+        person_name="-Minus",
+        role="=Rolle",
+        organisation="@Org",
+        initiative=initiative,
+    )
+    initiatives = records(client.get("/initiatives/export.csv"))
+    row = next(r for r in initiatives if r["permalink"].endswith(initiative.get_absolute_url()))
+    assert (row["name"], row["seat"]) == ("'=cmd()", "'+Stadt")
+    assert row["sources"] == "'@source | https://example.org"
+    signatories = records(client.get("/signatories/export.csv"))
+    row = next(r for r in signatories if r["role"].endswith("Rolle"))
+    assert (row["name"], row["role"], row["organisation"]) == ("'-Minus", "'=Rolle", "'@Org")
+    assert row["initiative"] == "'=cmd()"
+
+
+# --- neutralise, unit by unit --------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_neutralise_prefixes_formula_starts(prefix):
+    assert exports.neutralise(prefix + "A1") == "'" + prefix + "A1"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, ""),
+        ("", ""),
+        (True, "yes"),
+        (False, "no"),
+        (0, "0"),
+        (2005, "2005"),
+        (-3, "'-3"),
+        (Decimal("54.710000"), "54.710000"),
+        (Decimal("-12.5"), "'-12.5"),
+        (datetime.date(2020, 4, 30), "2020-04-30"),
+        ("Köln", "Köln"),
+        ("Нижний Новгород", "Нижний Новгород"),
+        (" =1+1", " =1+1"),
+        ("a=b", "a=b"),
+        ("'=already", "'=already"),
+        ("\n=1", "\n=1"),
+    ],
+)
+def test_neutralise(value, expected):
+    assert exports.neutralise(value) == expected
+
+
+def test_neutralise_always_returns_text():
+    for value in [None, True, 1, 1.5, Decimal(1), datetime.date(2000, 1, 1), "x"]:
+        assert isinstance(exports.neutralise(value), str)
+
+
+# --- invalid filters -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "field"),
+    [
+        ("partnerships", {"status": "bogus"}, "status"),
+        ("partnerships", {"year_from": "99999999999999999999"}, "year_from"),
+        ("partnerships", {"sort": "bogus"}, "sort"),
+        ("municipalities", {"country": "FR"}, "country"),
+        ("municipalities", {"q": "x" * 101}, "q"),
+        ("initiatives", {"kind": "club"}, "kind"),
+        ("initiatives", {"q": "nul\x00byte"}, "q"),
+        ("signatories", {"land": "RU-KGD"}, "land"),
+    ],
+)
+def test_the_export_of_invalid_filters_answers_400_with_a_message(client, name, params, field):
+    response = client.get("/en" + export_url(name), params)
+    assert response.status_code == 400
+    assert not response.streaming
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    text = response.content.decode()
+    assert text.startswith("The export's filters could not be used")
+    assert f"{field}: " in text
+    assert "Content-Disposition" not in response
+
+
+def test_the_export_of_invalid_filters_is_explained_in_the_readers_language(client):
+    english = client.get("/en/partnerships/export.csv", {"status": "bogus"})
+    german = client.get("/partnerships/export.csv", {"status": "bogus"})
+    assert german.status_code == english.status_code == 400
+    assert german.content != english.content
+    assert german.content.decode().startswith("Die Filter des Exports")
+    assert "status: " in german.content.decode()
+
+
+def test_paging_parameters_do_not_cut_the_export(client):
+    rows = table(client.get("/initiatives/export.csv", {"page": 2, "per_page": 25}))
+    assert len(rows) - 1 == Initiative.objects.published().count()
