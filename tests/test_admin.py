@@ -93,6 +93,7 @@ def test_status_event_inline_sets_the_status(admin_client):
         german_partner=partnership.german_partner_id,
         russian_partner=partnership.russian_partner_id,
         since_year=partnership.since_year or "",
+        version_seen=partnership.version,
     )
     for formset in page.context["inline_admin_formsets"]:
         management = formset.formset.management_form

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.admin.base import RegistryAdmin, RegistryInline
+from partnerships.admin.base import RegistryInline, VersionedAdmin
 from partnerships.models import Appeal, Signatory
 
 
@@ -26,7 +26,7 @@ class SignatoryInline(RegistryInline):
 
 
 @admin.register(Appeal)
-class AppealAdmin(RegistryAdmin):
+class AppealAdmin(VersionedAdmin):
     list_display = ["title", "date", "publisher", "signatory_count", "is_published"]
     search_fields = ["title", "publisher", "summary"]
     inlines = [SignatoryInline]
@@ -40,7 +40,7 @@ class AppealAdmin(RegistryAdmin):
 
 
 @admin.register(Signatory)
-class SignatoryAdmin(RegistryAdmin):
+class SignatoryAdmin(VersionedAdmin):
     list_display = [
         "person_name",
         "role",

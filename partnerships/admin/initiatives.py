@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.admin.base import RegistryAdmin
+from partnerships.admin.base import VersionedAdmin
 from partnerships.models import Initiative
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(RegistryAdmin):
+class InitiativeAdmin(VersionedAdmin):
     list_display = ["name", "kind", "seat_display", "founded_year", "is_published"]
     list_filter = ["kind", "is_published"]
     list_select_related = ["seat"]

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.admin.base import RegistryAdmin, RegistryInline
+from partnerships.admin.base import RegistryAdmin, RegistryInline, VersionedAdmin
 from partnerships.models import AlternativeName, Municipality, Region
 
 
@@ -24,7 +24,7 @@ class AlternativeNameInline(RegistryInline):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(RegistryAdmin):
+class MunicipalityAdmin(VersionedAdmin):
     list_display = [
         "name",
         "name_de",

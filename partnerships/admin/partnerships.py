@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.admin.base import RegistryAdmin, RegistryInline
+from partnerships.admin.base import RegistryAdmin, RegistryInline, VersionedAdmin
 from partnerships.models import Initiative, Partnership, PartnershipSource, StatusEvent
 
 
@@ -46,7 +46,7 @@ class VerificationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(RegistryAdmin):
+class PartnershipAdmin(VersionedAdmin):
     list_display = [
         "__str__",
         "german_region",

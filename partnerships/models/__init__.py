@@ -5,6 +5,7 @@ from partnerships.models.initiatives import Initiative
 from partnerships.models.municipalities import AlternativeName, Municipality
 from partnerships.models.partnerships import Partnership, PartnershipSource, StatusEvent
 from partnerships.models.regions import Region
+from partnerships.models.suggestions import Suggestion
 
 __all__ = [
     "AlternativeName",
@@ -16,4 +17,5 @@ __all__ = [
     "Region",
     "Signatory",
     "StatusEvent",
+    "Suggestion",
 ]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class PublishedQuerySet(models.QuerySet):
@@ -11,6 +12,10 @@ class PublishedQuerySet(models.QuerySet):
 
     def published(self):
         return self.filter(is_published=True)
+
+
+class StaleRecordError(Exception):
+    """A save based on a version of the record that someone else has since changed."""
 
 
 class Record(models.Model):
@@ -21,8 +26,42 @@ class Record(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Raised on every save; a save based on an older version is refused."),
+    )
 
     objects = PublishedQuerySet.as_manager()
+    # Who changed what, when, and the difference: every record keeps its history.
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        """Save, refusing to overwrite a newer version (optimistic locking).
+
+        The conditional UPDATE of the version locks the row until the transaction ends,
+        so of two concurrent saves of the same version exactly one succeeds.
+        """
+        if self._state.adding or self.pk is None:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            moved = (
+                type(self)
+                ._base_manager.filter(pk=self.pk, version=self.version)
+                .update(version=models.F("version") + 1)
+            )
+            if not moved:
+                raise StaleRecordError(
+                    f"{self._meta.verbose_name} {self.pk} was changed by someone else "
+                    f"since version {self.version}"
+                )
+            self.version += 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version"}
+            super().save(*args, **kwargs)

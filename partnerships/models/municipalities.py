@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from partnerships import search
 from partnerships.models.base import PublishedQuerySet, Record
@@ -292,6 +293,8 @@ class Municipality(Record):
 
 class AlternativeName(models.Model):
     """Another name a municipality is known by: historic, a spelling variant, an exonym."""
+
+    history = HistoricalRecords()
 
     class Kind(models.TextChoices):
         HISTORIC = "historic", _("historic name")

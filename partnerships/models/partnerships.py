@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from partnerships.models.base import PublishedQuerySet, Record
 from partnerships.vocabulary import Country, PartnershipKind, Status
@@ -190,6 +191,8 @@ class Partnership(Record):
 class PartnershipSource(models.Model):
     """A source for a partnership: an address, a citation, or both."""
 
+    history = HistoricalRecords()
+
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="sources", verbose_name=_("partnership")
     )
@@ -220,6 +223,8 @@ class PartnershipSource(models.Model):
 
 class StatusEvent(models.Model):
     """A dated change of a partnership's status: suspended, resumed, ended, confirmed."""
+
+    history = HistoricalRecords()
 
     partnership = models.ForeignKey(
         Partnership,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from partnerships.vocabulary import Country, RegionKind
 
@@ -20,6 +21,8 @@ class Region(models.Model):
     Shipped with the project (data migration from ``partnerships/data/regions.csv``,
     codes checked against pycountry).
     """
+
+    history = HistoricalRecords()
 
     code = models.CharField(
         _("ISO 3166-2 code"), max_length=6, unique=True, help_text=_("For example DE-BY or RU-KGD.")
