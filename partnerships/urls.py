@@ -1,12 +1,15 @@
 from django.urls import path
 
 from partnerships import views
+from partnerships.suggestions import suggest
 
 app_name = "partnerships"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("about/", views.AboutView.as_view(), name="about"),
+    path("changes/", views.RecentChangesView.as_view(), name="changes"),
+    path("changes/feed.atom", views.RecentChangesFeed(), name="changes-feed"),
     path("partnerships/", views.PartnershipListView.as_view(), name="partnership-list"),
     path(
         "partnerships/export.csv",
@@ -39,4 +42,24 @@ urlpatterns = [
     path("signatories/", views.SignatoryListView.as_view(), name="signatory-list"),
     path("signatories/export.csv", views.SignatoryExportView.as_view(), name="signatory-export"),
     path("appeals/<slug:slug>/", views.AppealDetailView.as_view(), name="appeal-detail"),
+    # "Suggest a correction" on every public detail page (partnerships/suggestions.py).
+    path(
+        "partnerships/<slug:slug>/suggest/",
+        suggest,
+        {"kind": "partnerships"},
+        name="partnership-suggest",
+    ),
+    path(
+        "municipalities/<slug:slug>/suggest/",
+        suggest,
+        {"kind": "municipalities"},
+        name="municipality-suggest",
+    ),
+    path(
+        "initiatives/<slug:slug>/suggest/",
+        suggest,
+        {"kind": "initiatives"},
+        name="initiative-suggest",
+    ),
+    path("appeals/<slug:slug>/suggest/", suggest, {"kind": "appeals"}, name="appeal-suggest"),
 ]

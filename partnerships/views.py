@@ -10,13 +10,18 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, TemplateView
 
 from partnerships import exports, selectors
+from partnerships.changes import recent_changes
 from partnerships.filters import FacetedFilterSet
 from partnerships.models import (
     Appeal,
@@ -271,3 +276,44 @@ class AboutView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["contact_email"] = settings.CONTACT_EMAIL
         return context
+
+
+class RecentChangesView(TemplateView):
+    """What changed lately in the published records (no editors' personal data)."""
+
+    template_name = "partnerships/changes.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["changes"] = recent_changes()
+        return context
+
+
+class RecentChangesFeed(Feed):
+    """The recent changes as an Atom feed."""
+
+    feed_type = Atom1Feed
+    link = reverse_lazy("partnerships:changes")
+    title = gettext_lazy("German–Russian Partnership Registry: recent changes")
+    subtitle = gettext_lazy("Changes to published partnerships, municipalities and initiatives.")
+
+    def items(self):
+        return recent_changes()
+
+    def item_title(self, item) -> str:
+        return f"{item.title} ({item.what}, {item.kind})"
+
+    def item_description(self, item) -> str:
+        return ", ".join(item.fields)
+
+    def item_link(self, item) -> str:
+        return item.url
+
+    def item_guid(self, item) -> str:
+        return f"{item.url}#{item.when.isoformat()}"
+
+    def item_pubdate(self, item):
+        return item.when
+
+    def item_updateddate(self, item):
+        return item.when

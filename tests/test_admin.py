@@ -11,6 +11,8 @@ pytestmark = pytest.mark.django_db
 
 MODELS = [model for model in admin.site._registry if model._meta.app_label == "partnerships"]
 MAX_QUERIES = 20
+# Suggestions come from the public only: the admin has no add page for them.
+ADDABLE = [model for model in MODELS if model.__name__ != "Suggestion"]
 
 
 def admin_url(model, view, *args):
@@ -39,7 +41,7 @@ def test_changelist_loads_with_bounded_queries(admin_client, model, django_asser
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("model", ADDABLE, ids=lambda m: m.__name__)
 def test_add_page_loads(admin_client, model, django_assert_max_num_queries):
     with django_assert_max_num_queries(MAX_QUERIES):
         response = admin_client.get(admin_url(model, "add"))
@@ -49,7 +51,13 @@ def test_add_page_loads(admin_client, model, django_assert_max_num_queries):
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 def test_change_page_loads(admin_client, model, django_assert_max_num_queries):
     obj = model.objects.order_by("pk").first()
-    assert obj is not None, f"the starter data has no {model.__name__}"
+    if obj is None:  # the starter data has no suggestion: make one
+        from partnerships.models import Suggestion
+
+        obj = Suggestion.objects.create(
+            record=Partnership.objects.first(), page_url="/partnerships/x/", message="Tippfehler"
+        )
+    assert obj is not None
     with django_assert_max_num_queries(MAX_QUERIES + 10):
         response = admin_client.get(admin_url(model, "change", obj.pk))
     assert response.status_code == 200

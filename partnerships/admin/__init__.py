@@ -4,6 +4,6 @@ Changelists select and prefetch what ``list_display`` shows, so a page runs a fi
 number of queries whatever the number of rows.
 """
 
-from partnerships.admin import appeals, initiatives, municipalities, partnerships
+from partnerships.admin import appeals, initiatives, municipalities, partnerships, suggestions
 
-__all__ = ["appeals", "initiatives", "municipalities", "partnerships"]
+__all__ = ["appeals", "initiatives", "municipalities", "partnerships", "suggestions"]

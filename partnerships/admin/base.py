@@ -26,7 +26,13 @@ class VersionedForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
-            self.fields["version_seen"].initial = self.instance.version
+            # The version stored now: restoring an old version from the history edits
+            # the current record, so that is the version the editor is looking at.
+            model = type(self.instance)
+            current = model._base_manager.filter(pk=self.instance.pk).values_list(
+                "version", flat=True
+            )
+            self.fields["version_seen"].initial = current.first()
 
     def clean(self):
         cleaned = super().clean()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.admin.base import RegistryAdmin, RegistryInline, VersionedAdmin
+from partnerships.admin.base import RegistryAdmin, RegistryInline, VersionedAdmin, VersionedForm
 from partnerships.models import AlternativeName, Municipality, Region
 
 
@@ -23,8 +26,59 @@ class AlternativeNameInline(RegistryInline):
     extra = 1
 
 
+class MunicipalityForm(VersionedForm):
+    """Warns before a second record of a town is made under another spelling."""
+
+    confirm_new = forms.BooleanField(
+        label=_("This is a different municipality"),
+        required=False,
+        help_text=_("Tick only if the municipalities named above are not this one."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None or cleaned.get("confirm_new"):
+            return cleaned
+        names = [cleaned.get(f) for f in ("name", "name_de", "name_en", "name_ru")]
+        duplicates = possible_duplicates([n for n in names if n])
+        if duplicates:
+            links = format_html_join(
+                ", ",
+                '<a href="{}" target="_blank">{} ({})</a>',
+                (
+                    (
+                        reverse("admin:partnerships_municipality_change", args=[m.pk]),
+                        m.name,
+                        m.region.code if m.region else "?",
+                    )
+                    for m in duplicates
+                ),
+            )
+            self.add_error(
+                None,
+                format_html(
+                    "{} {}",
+                    _("The registry already has a municipality of this name:"),
+                    links,
+                ),
+            )
+            self.add_error("confirm_new", _("Check the existing record first."))
+        return cleaned
+
+
+def possible_duplicates(names: list[str]) -> list[Municipality]:
+    """Municipalities that have one of these names in any spelling (folded equality)."""
+    found: dict[int, Municipality] = {}
+    for name in names:
+        for municipality in Municipality.objects.search(name).select_related("region")[:10]:
+            if municipality.search_rank <= 1:
+                found[municipality.pk] = municipality
+    return list(found.values())
+
+
 @admin.register(Municipality)
 class MunicipalityAdmin(VersionedAdmin):
+    form = MunicipalityForm
     list_display = [
         "name",
         "name_de",
@@ -53,6 +107,12 @@ class MunicipalityAdmin(VersionedAdmin):
         (_("Publication"), {"fields": ["is_published", "slug"]}),
         (_("Record"), {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            fieldsets = [*fieldsets, (_("Duplicate check"), {"fields": ["confirm_new"]})]
+        return fieldsets
 
     def get_queryset(self, request):
         return (

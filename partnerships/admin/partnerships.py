@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from partnerships.admin import actions, imports
 from partnerships.admin.base import RegistryAdmin, RegistryInline, VersionedAdmin
 from partnerships.models import Initiative, Partnership, PartnershipSource, StatusEvent
 
@@ -62,8 +63,15 @@ class PartnershipAdmin(VersionedAdmin):
         "status",
         "kind",
         VerificationFilter,
+        actions.NotVerifiedFilter,
         "is_published",
         ("german_partner__region", admin.RelatedOnlyFieldListFilter),
+    ]
+    actions = [
+        actions.record_status_change,
+        actions.mark_verified,
+        actions.publish,
+        actions.unpublish,
     ]
     list_select_related = [
         "german_partner__region",
@@ -99,6 +107,10 @@ class PartnershipAdmin(VersionedAdmin):
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         form.instance.refresh_status()
+
+    def get_urls(self):
+        # import/: upload a file, preview every row, confirm (partnerships/admin/imports.py).
+        return imports.urls(self) + super().get_urls()
 
 
 @admin.register(StatusEvent)

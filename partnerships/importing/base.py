@@ -1,33 +1,56 @@
-"""What every importer shares: reading a CSV, atomicity, dry runs and the report.
+"""What every importer shares: reading a file, atomicity, dry runs and the report.
 
 An import is all or nothing. Every row runs in one transaction (each in a savepoint, so
 that one bad row does not hide the errors of the next); if any row is rejected, or the
 run is a dry run, the transaction is rolled back and the report says what would have
-happened. Running the same file twice creates and changes nothing the second time.
+happened, row by row. Running the same file twice creates and changes nothing the second
+time. The command line and the admin run exactly this code.
 """
 
 from __future__ import annotations
 
-import csv
+import contextvars
+import hashlib
 import io
+import json
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, ClassVar
+from typing import IO, Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.dispatch import receiver
+from simple_history.signals import pre_create_historical_record
 from tqdm import tqdm
 
 from partnerships.importing.errors import FileError, RowError
-from partnerships.importing.matching import Matcher
+from partnerships.importing.files import MAX_FILE_BYTES, MAX_ROWS, read_table
+from partnerships.importing.matching import Change, Matcher
+from partnerships.models.base import StaleRecordError
 
-CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
-MAX_FILE_BYTES = 20 * 1024 * 1024
+__all__ = [
+    "CREATED",
+    "MAX_FILE_BYTES",
+    "MAX_ROWS",
+    "REJECTED",
+    "UNCHANGED",
+    "UPDATED",
+    "Change",
+    "FileFormat",
+    "ImportReport",
+    "Importer",
+    "Problem",
+    "RowResult",
+]
+
+CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
 PROGRESS_FROM_ROWS = 500
 MAX_LISTED_PROBLEMS = 50
+CHANGE_REASON_LENGTH = 100
 
 
 @dataclass
@@ -42,15 +65,45 @@ class Problem:
 
 
 @dataclass
+class RowResult:
+    """What one row of the file did (or would do): its outcome and the changes in detail."""
+
+    line: int
+    outcome: str
+    label: str = ""
+    changes: list[Change] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    # The record the row matched, and (for an update) the version the changes apply to.
+    record_id: int | None = None
+    version: int | None = None
+
+    def key(self) -> list[Any]:
+        return [
+            self.line,
+            self.outcome,
+            self.record_id if self.outcome != CREATED else None,
+            self.version,
+            [[c.field, c.old, c.new] for c in self.changes],
+            [[p.column, p.reason] for p in self.problems],
+        ]
+
+
+@dataclass
 class ImportReport:
-    """Counts per outcome (rows), problems with their line and column, side effects."""
+    """Counts per outcome, every row's result, problems with line and column, side effects."""
 
     source: str
     dry_run: bool = False
     counts: Counter = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
+    rows: list[RowResult] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     municipalities_created: int = 0
     municipalities_updated: int = 0
+    # Set when the file cannot be read at all (encoding, format, columns, size).
+    file_error: str | None = None
+    encoding: str = ""
+    format: str = ""
 
     @property
     def rejected(self) -> int:
@@ -73,11 +126,23 @@ class ImportReport:
             or self.municipalities_updated
         )
 
+    def fingerprint(self) -> str:
+        """A digest of everything the import does, row by row, and to which versions.
+
+        Two runs of the same file have the same fingerprint exactly when they would make
+        the same changes on top of the same record versions: the admin confirms an import
+        only if the real run matches the preview the editor saw.
+        """
+        content = [self.file_error, self.format, [row.key() for row in self.rows]]
+        encoded = json.dumps(content, ensure_ascii=False, default=str).encode()
+        return hashlib.sha256(encoded).hexdigest()
+
     def summary(self) -> str:
         lines = [
             f"{self.source}: created {self.counts[CREATED]}, updated {self.counts[UPDATED]}, "
             f"unchanged {self.counts[UNCHANGED]}, rejected {self.rejected}",
         ]
+        lines += [f"  note: {notice}" for notice in self.notices]
         if self.municipalities_created or self.municipalities_updated:
             lines.append(
                 f"  municipalities: created {self.municipalities_created}, "
@@ -98,38 +163,60 @@ class ImportReport:
         return "\n".join(lines)
 
 
-def read_rows(
-    data: bytes, required: list[str]
-) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]], int]:
-    """Decode a CSV file (UTF-8 with or without BOM, ``,`` or ``;``) into numbered rows."""
-    if len(data) > MAX_FILE_BYTES:
-        raise FileError(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    if b"\x00" in data:
-        raise FileError("the file contains NUL bytes: is it really a CSV file?")
+@dataclass(frozen=True)
+class FileFormat:
+    """A layout of the file an importer understands, mapped onto the importer's columns.
+
+    ``signature`` tells the layout apart (all these columns are in the header);
+    ``convert`` turns a row of the file into a row in the importer's columns, and
+    ``file_columns`` names the file's column for each of the importer's columns, so that
+    problems point at the column as the file calls it.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    signature: frozenset[str] = frozenset()
+    convert: Callable[[dict[str, str]], dict[str, str]] | None = None
+    file_columns: dict[str, str] = field(default_factory=dict)
+    notice: str = ""
+
+    def file_column(self, column: str | None) -> str | None:
+        return self.file_columns.get(column, column) if column else column
+
+
+# History: every record an import saves carries why ("import FILE") --------------------------
+
+_change_reason: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "import_change_reason", default=None
+)
+_history_user: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "import_history_user", default=None
+)
+
+
+@contextmanager
+def history_context(reason: str, user: Any = None) -> Iterator[None]:
+    """Within this block, history entries carry this change reason (and user, if unknown)."""
+    reason_token = _change_reason.set(reason[:CHANGE_REASON_LENGTH])
+    user_token = _history_user.set(user)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise FileError(
-            f"the file is not UTF-8 (byte {error.start}); save it as 'CSV UTF-8' and try again"
-        ) from error
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip() for name in (reader.fieldnames or [])]
-    missing = [name for name in required if name not in header]
-    if missing:
-        raise FileError(f"missing column(s): {', '.join(missing)}")
-    reader.fieldnames = header
-    total = max(text.count("\n") - 1, 0)
+        yield
+    finally:
+        _change_reason.reset(reason_token)
+        _history_user.reset(user_token)
 
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        for row in reader:
-            extra = row.pop(None, None)
-            if extra:
-                raise FileError(f"line {reader.line_num} has more cells than the header")
-            yield reader.line_num, {key: (value or "").strip() for key, value in row.items()}
 
-    return header, rows(), total
+@receiver(pre_create_historical_record, dispatch_uid="importing_change_reason")
+def _mark_imported(sender, history_instance, **kwargs) -> None:
+    reason = _change_reason.get()
+    if reason and not history_instance.history_change_reason:
+        history_instance.history_change_reason = reason
+    user = _history_user.get()
+    if user is not None and getattr(user, "pk", None) and history_instance.history_user is None:
+        history_instance.history_user = user
+
+
+# The importer --------------------------------------------------------------------------------
 
 
 class Importer:
@@ -139,58 +226,137 @@ class Importer:
     columns: ClassVar[list[str]] = []
     # Model field -> file column, so that validation errors name the file's column.
     field_columns: ClassVar[dict[str, str]] = {}
+    # Other layouts the importer reads (such as the registry's own export), tried first.
+    other_formats: ClassVar[list[FileFormat]] = []
 
     def __init__(self) -> None:
         self.matcher: Matcher | None = None
+        self.file_format: FileFormat | None = None
+        # Filled by import_row for the row being imported.
+        self.row_changes: list[Change] = []
+        self.row_record_id: int | None = None
+        self.row_version: int | None = None
 
     def import_row(self, row: dict[str, str]) -> str:
         """Import one row; return CREATED, UPDATED or UNCHANGED, or raise RowError."""
         raise NotImplementedError
 
+    def describe(self, row: dict[str, str]) -> str:
+        """What a row is about, as the file says it (for the row-by-row report)."""
+        return ""
+
+    def own_format(self) -> FileFormat:
+        return FileFormat(name=self.name, columns=tuple(self.columns))
+
+    def detect_format(self, header: list[str]) -> FileFormat:
+        present = set(header)
+        for candidate in self.other_formats:
+            if candidate.signature <= present:
+                return self._check_columns(candidate, present)
+        return self._check_columns(self.own_format(), present)
+
+    @staticmethod
+    def _check_columns(file_format: FileFormat, present: set[str]) -> FileFormat:
+        missing = [name for name in file_format.columns if name not in present]
+        if missing:
+            raise FileError(f"missing column(s): {', '.join(missing)}")
+        return file_format
+
     def run(
-        self, file: str | Path | IO[bytes], *, dry_run: bool = False, progress: bool | None = None
+        self,
+        file: str | Path | IO[bytes],
+        *,
+        dry_run: bool = False,
+        progress: bool | None = None,
+        reason: str | None = None,
+        user: Any = None,
     ) -> ImportReport:
+        """Import a file (a path, or a binary file object with a ``name``).
+
+        ``reason`` is the change reason recorded in the history of every saved record
+        (``import FILE`` unless given); ``user`` is recorded as the editor where the
+        request does not say who it is.
+        """
         label = Path(file).name if isinstance(file, str | Path) else getattr(file, "name", "upload")
-        report = ImportReport(source=str(label), dry_run=dry_run)
+        label = Path(str(label or "upload")).name
+        report = ImportReport(source=label, dry_run=dry_run)
         try:
             data = Path(file).read_bytes() if isinstance(file, str | Path) else file.read()
-            _, rows, total = read_rows(data, self.columns)
-            with transaction.atomic():
+            table = read_table(data, label)
+            report.encoding = table.encoding
+            report.notices += table.notices
+            self.file_format = self.detect_format(table.header)
+            report.format = self.file_format.name
+            if self.file_format.notice:
+                report.notices.append(self.file_format.notice)
+            convert = self.file_format.convert or (lambda row: row)
+            with transaction.atomic(), history_context(reason or f"import {label}", user):
                 self.matcher = Matcher()
-                show = sys.stderr.isatty() and total >= PROGRESS_FROM_ROWS
+                show = sys.stderr.isatty() and len(table.rows) >= PROGRESS_FROM_ROWS
                 for line, row in tqdm(
-                    rows,
-                    total=total,
+                    table.rows,
                     disable=not (show if progress is None else progress),
                     desc=self.name,
                     unit="row",
                 ):
-                    self._import_one(line, row, report)
+                    self._import_one(line, convert(row), report)
                 report.municipalities_created = self.matcher.created
                 report.municipalities_updated = self.matcher.updated
                 if not report.committed:
                     transaction.set_rollback(True)
         except FileError as error:
+            report.file_error = str(error)
             report.problems.append(Problem(line=1, column=None, reason=str(error)))
         return report
 
     def _import_one(self, line: int, row: dict[str, str], report: ImportReport) -> None:
-        counts = (self.matcher.created, self.matcher.updated)
+        matcher = self.matcher
+        counts = (matcher.created, matcher.updated)
+        matcher.log = []
+        self.row_changes, self.row_record_id, self.row_version = [], None, None
+        problems: list[Problem] = []
         try:
             with transaction.atomic():
-                report.counts[self.import_row(row)] += 1
+                outcome = self.import_row(row)
         except RowError as error:
-            report.problems.append(Problem(line, error.column, error.reason))
+            problems.append(Problem(line, self.file_format.file_column(error.column), error.reason))
         except ValidationError as error:
             for column, messages in _validation_messages(error):
                 column = self.field_columns.get(column, column) if column else None
-                report.problems.append(Problem(line, column, "; ".join(messages)))
+                problems.append(
+                    Problem(line, self.file_format.file_column(column), "; ".join(messages))
+                )
+        except StaleRecordError as error:
+            problems.append(Problem(line, None, f"changed by someone else meanwhile: {error}"))
         except DatabaseError as error:
-            report.problems.append(Problem(line, None, f"rejected by the database: {error}"))
+            problems.append(Problem(line, None, f"rejected by the database: {error}"))
         else:
+            report.counts[outcome] += 1
+            report.rows.append(
+                RowResult(
+                    line=line,
+                    outcome=outcome,
+                    label=self.describe(row),
+                    changes=[*self.row_changes, *matcher.log],
+                    record_id=self.row_record_id,
+                    version=self.row_version if outcome == UPDATED else None,
+                )
+            )
             return
+        report.problems += problems
+        report.rows.append(
+            RowResult(line=line, outcome=REJECTED, label=self.describe(row), problems=problems)
+        )
         # The row's savepoint was rolled back: so are its municipalities.
-        self.matcher.created, self.matcher.updated = counts
+        matcher.created, matcher.updated = counts
+
+    def change(self, field_name: str, old: Any, new: Any) -> None:
+        """Note one change the current row makes (shown old -> new in the report)."""
+        self.row_changes.append(Change(field_name, _text(old), _text(new)))
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 def _validation_messages(error: ValidationError) -> list[tuple[str | None, list[str]]]:
@@ -212,3 +378,10 @@ def parse_year(value: str, column: str, low: int, high: int) -> int | None:
 
 def split_sources(value: str) -> list[str]:
     return [part.strip() for part in value.split(" | ") if part.strip()]
+
+
+def read_bytes(data: bytes, name: str) -> IO[bytes]:
+    """An in-memory file with a name (the name tells CSV from XLSX and labels the report)."""
+    buffer = io.BytesIO(data)
+    buffer.name = name
+    return buffer

@@ -12,7 +12,9 @@ class ImportCommand(BaseCommand):
     importer_class: type[Importer]
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("file", help="CSV file (UTF-8, ',' or ';' separated)")
+        parser.add_argument(
+            "file", help="CSV file (UTF-8 or Windows-1252, ',' or ';' separated) or XLSX workbook"
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="report what would happen, write nothing"
         )

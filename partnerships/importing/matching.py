@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -37,6 +38,21 @@ def shipped_historic_names() -> dict[tuple[str, str], list[dict[str, str]]]:
         for row in csv.DictReader(handle):
             names[(row["country"], row["name_in_file"])].append(row)
     return dict(names)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change an import makes to a record: the field (or what was added), old and new."""
+
+    field: str
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old or '–'} → {self.new or '–'}"
+
+
+ROLE = {Country.GERMANY: "german_partner", Country.RUSSIA: "russian_partner"}
 
 
 def german_kind(name: str) -> str:
@@ -86,6 +102,8 @@ class Matcher:
                 self._regions[(region.country, search.plain(spelling))] = region
         self.created = 0
         self.updated = 0
+        # What the matcher created or changed for the current row (the importer resets it).
+        self.log: list[Change] = []
 
     # Regions -----------------------------------------------------------------------------
 
@@ -133,6 +151,17 @@ class Matcher:
             found = list(queryset)
         return self._one(found, cyrillic)
 
+    def find_russian_by_latin(self, latin: str, region: Region | None) -> Municipality | None:
+        """A Russian partner already in the registry, by a Latin spelling of its name."""
+        queryset = Municipality.objects.russian()
+        if region is not None:
+            queryset = queryset.filter(region=region)
+        for form in self._forms(latin):  # also "Leningrad" for "Leningrad (Sankt Petersburg)"
+            found = self._by_spelling(queryset, form)
+            if found:
+                return self._one(found, latin)
+        return None
+
     def find_any(self, spelling: str, country: str | None = None) -> Municipality | None:
         """A municipality by any of its names (German towns first)."""
         queryset = Municipality.objects.all()
@@ -172,6 +201,7 @@ class Matcher:
             )
         municipality.refresh_from_db()
         self.created += 1
+        self.log.append(Change(ROLE[country], "", f"{name} (new municipality)"))
         return municipality
 
     def german(self, name: str, region: Region | None) -> Municipality:
@@ -189,6 +219,7 @@ class Matcher:
             municipality.region = region
             municipality.save()
             self.updated += 1
+            self.log.append(Change(f"{ROLE[Country.GERMANY]}.region", "", region.name_de))
         return municipality
 
     def russian(self, cyrillic: str, latin: str, region: Region | None) -> Municipality:
@@ -204,18 +235,22 @@ class Matcher:
                 country=Country.RUSSIA, name=cyrillic, region=region, kind=russian_kind(cyrillic)
             )
         changed = False
+        role = ROLE[Country.RUSSIA]
         if region is not None and municipality.region_id is None:
             municipality.region = region
             changed = True
+            self.log.append(Change(f"{role}.region", "", region.name_de))
         if latin and not municipality.name_de and not self.is_historic(municipality, latin):
             municipality.name_de = latin
             changed = True
+            self.log.append(Change(f"{role}.name_de", "", latin))
         elif latin and not self.knows(municipality, latin):
             AlternativeName.objects.create(
                 municipality=municipality, name=latin, kind=AlternativeName.Kind.VARIANT
             )
             municipality.refresh_from_db()
             self.updated += 1
+            self.log.append(Change(f"{role}.alternative_name", "", latin))
         if changed:
             municipality.save()
             self.updated += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -99,3 +101,7 @@ class Signatory(Record):
 
     def __str__(self) -> str:
         return self.person_name
+
+    def get_absolute_url(self) -> str:
+        query = urlencode({"q": self.person_name})
+        return f"{reverse('partnerships:signatory-list')}?{query}"

@@ -1,0 +1,331 @@
+"""End-to-end checks in Debian's Chromium (Playwright) against the live test server.
+
+The live server answers from another thread, so these tests need committed data and run
+as transactional tests: after each one pytest-django empties every table. The starter data
+that conftest loads once per session is therefore snapshotted (after conftest has loaded
+it) and put back whenever a test finds the registry incomplete, and once more after the
+module, so the tests that run later in the session see the same registry as before.
+
+Interface texts are not asserted (translations change); elements are found by id, role,
+rel or ISO code, and numbers are compared with the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, connections
+from playwright.sync_api import Page, expect
+
+from partnerships.models import Municipality, Partnership, Region
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+BOM = b"\xef\xbb\xbf"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+# --- Browser -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _django_beside_playwright(playwright) -> Iterator[None]:
+    """Let Django use the database while Playwright's event loop runs in this thread.
+
+    Playwright's sync API keeps an event loop running in the main thread from its start
+    until the end of the session. Django then refuses database access from this thread
+    (SynchronousOnlyOperation) unless DJANGO_ALLOW_ASYNC_UNSAFE is set; the queries are
+    synchronous and in the test's own thread, so that is safe. With a running loop,
+    Django's per-thread connections are other objects than the ones pytest-django closes
+    before it drops the test database, so they are closed here, before Playwright stops.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+        connections.close_all()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict:
+    """Debian's Chromium; Playwright's own browser download is not available here."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: apt-get install chromium, or deselect -m 'not browser'"
+        )
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture
+def page(page: Page, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """The page; when the test fails, a full-page screenshot goes to test-results/.
+
+    pytest-playwright records each phase's report on the item (``rep_call``). With
+    ``--screenshot=only-on-failure`` on the command line the plugin takes its own
+    screenshot, so this one is skipped.
+    """
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is None or not report.failed or request.config.getoption("--screenshot") != "off":
+        return
+    folder = Path(request.config.getoption("--output")).absolute()
+    folder.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
+    page.screenshot(path=folder / f"{name}.png", full_page=True)
+
+
+# --- The registry's data ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    data: str
+    counts: dict[str, int]
+
+
+def table_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model._base_manager.count()
+        for model in apps.get_models()
+        if model._meta.managed and not model._meta.proxy
+    }
+
+
+def restore(snapshot: Snapshot) -> None:
+    """Empty every table, then load the snapshot with its own primary keys."""
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    connection.creation.deserialize_db_from_string(snapshot.data)
+    # The rows keep their primary keys: move the sequences past them for later inserts.
+    models = apps.get_models(include_auto_created=True)
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(statement)
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture(scope="session")
+def registry_snapshot(django_db_setup, django_db_blocker) -> Snapshot:
+    """The registry as conftest's django_db_setup leaves it (migrations + starter data)."""
+    with django_db_blocker.unblock():
+        assert Partnership.objects.exists(), "the starter data should be loaded by now"
+        return Snapshot(connection.creation.serialize_db_to_string(), table_counts())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _registry_restored_after_module(registry_snapshot, django_db_blocker) -> Iterator[None]:
+    """Runs after the last test's flush, so later tests find the starter data again."""
+    yield
+    with django_db_blocker.unblock():
+        if table_counts() != registry_snapshot.counts:
+            restore(registry_snapshot)
+
+
+@pytest.fixture
+def site(live_server, registry_snapshot) -> str:
+    """The live server's address, with the full starter data in the database."""
+    if table_counts() != registry_snapshot.counts:
+        restore(registry_snapshot)
+        assert table_counts() == registry_snapshot.counts
+    return live_server.url
+
+
+# --- Helpers -------------------------------------------------------------------------
+
+
+def query(page: Page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def result_total(page: Page) -> int:
+    """The number of results that #result-count announces (its first number)."""
+    match = re.match(r"\s*(\d+)", page.locator("#result-count").inner_text())
+    assert match, page.locator("#result-count").inner_text()
+    return int(match.group(1))
+
+
+def row_links(page: Page) -> list[str | None]:
+    links = page.locator("table tbody tr td:first-child a")
+    return [links.nth(i).get_attribute("href") for i in range(links.count())]
+
+
+def follow(page: Page, link, url: re.Pattern[str]) -> None:
+    """Click a link and wait until the new page has loaded completely."""
+    link.click()
+    expect(page).to_have_url(url)
+    page.wait_for_load_state()
+
+
+# --- Tests ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "slug"),
+    [
+        ("Волгоград", "Волгоград", "volgograd"),
+        ("Nizhny Novgorod", "Нижний Новгород", "nizhniy-novgorod"),
+        ("Nischni Nowgorod", "Нижний Новгород", "nizhniy-novgorod"),
+    ],
+)
+def test_search_from_home_page_finds_town_in_any_spelling(page: Page, site, text, name, slug):
+    town = Municipality.objects.get(name=name)
+    assert town.slug == slug
+    page.goto(f"{site}/")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+
+    box = page.locator("#home-q")
+    expect(box).to_have_attribute("type", "search")
+    box.fill(text)
+    page.locator("form[role=search]").filter(has=box).locator("[type=submit]").click()
+
+    expect(page).to_have_url(re.compile(r"/municipalities/\?"))
+    assert query(page)["q"] == [text]
+    expect(page.locator("#id_q")).to_have_value(text)
+    first = page.locator("table tbody tr").first.get_by_role("link")
+    expect(first).to_have_attribute("href", f"/municipalities/{slug}/")
+    expect(first).to_have_text(town.name_de)  # German interface: Wolgograd, Nischni Nowgorod
+
+    first.click()
+    expect(page).to_have_url(f"{site}/municipalities/{slug}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(town.name_de)
+
+
+def test_two_filters_combine_and_counts_agree(page: Page, site):
+    expected = Partnership.objects.filter(
+        german_partner__region__code="DE-NW", status="suspended"
+    ).count()
+    in_land = Partnership.objects.filter(german_partner__region__code="DE-NW").count()
+    assert 0 < expected < in_land
+
+    page.goto(f"{site}/partnerships/")
+    land = page.locator("#id_german_state")
+    expect(land.locator("option[value='DE-NW']")).to_have_text(re.compile(rf"\({in_land}\)$"))
+    land.select_option("DE-NW")
+    page.locator("#id_status").select_option("suspended")
+    page.locator("form.filters [type=submit]").click()
+
+    expect(page).to_have_url(re.compile(r"status=suspended"))
+    params = query(page)
+    assert params["german_state"] == ["DE-NW"]
+    assert params["status"] == ["suspended"]
+
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(expected)
+    expect(page.locator("#result-count")).to_have_text(re.compile(rf"^\s*{expected}\D"))
+    assert result_total(page) == rows.count() == expected
+
+    # Each facet counts under the other filters: both selected options show the total.
+    expect(page.locator("#id_german_state")).to_have_value("DE-NW")
+    expect(page.locator("#id_status")).to_have_value("suspended")
+    expect(page.locator("#id_status option:checked")).to_have_text(re.compile(rf"\({expected}\)$"))
+    expect(page.locator("#id_german_state option:checked")).to_have_text(
+        re.compile(rf"\({expected}\)$")
+    )
+    expect(rows.locator(".status")).to_have_count(expected)
+    expect(rows.locator(".status.status-suspended")).to_have_count(expected)
+    land_name = Region.objects.get(code="DE-NW").name_de  # German interface
+    expect(rows.locator("td:nth-child(1) small")).to_have_text([land_name] * expected)
+
+
+def test_paging_forward_and_back_keeps_the_filters(page: Page, site):
+    total = Partnership.objects.filter(kind="official").count()
+    assert total > 25
+
+    page.goto(f"{site}/partnerships/?per_page=25&kind=official")
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(25)
+    assert result_total(page) == total
+    expect(page.locator("a[rel=prev]")).to_have_count(0)
+    page.wait_for_load_state()
+    first_page = row_links(page)
+
+    follow(page, page.locator("a[rel=next]"), re.compile(r"[?&]page=2(&|$)"))
+    params = query(page)
+    assert params["page"] == ["2"]
+    assert params["kind"] == ["official"]
+    assert params["per_page"] == ["25"]
+    expect(page.locator("#result-count")).to_contain_text("26–50")
+    expect(page.locator("#id_kind")).to_have_value("official")
+    expect(rows).to_have_count(25)
+    second_page = row_links(page)
+    assert not set(first_page) & set(second_page)
+
+    follow(page, page.locator("a[rel=prev]"), re.compile(r"[?&]page=1(&|$)"))
+    params = query(page)
+    assert params["kind"] == ["official"]
+    assert params["per_page"] == ["25"]
+    expect(rows).to_have_count(25)
+    expect(page.locator("a[rel=prev]")).to_have_count(0)
+    assert row_links(page) == first_page
+
+
+def test_csv_download_holds_the_filtered_rows(page: Page, site):
+    expected = Partnership.objects.filter(status="suspended").count()
+    page.goto(f"{site}/partnerships/?status=suspended")
+    expect(page.locator("#result-count")).to_have_text(re.compile(rf"^\s*{expected}\D"))
+
+    link = page.locator(".export a[href*='export.csv']:not([href*='semicolon'])")
+    expect(link).to_have_count(1)
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.failure() is None
+    assert download.suggested_filename.endswith(".csv")
+    assert "semicolon" not in download.suggested_filename
+
+    raw = Path(download.path()).read_bytes()
+    assert raw.startswith(BOM)
+    reader = csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
+    rows = list(reader)
+    assert reader.fieldnames is not None
+    assert {"german_partner", "russian_partner_cyrillic", "status"} <= set(reader.fieldnames)
+    assert len(rows) == result_total(page) == expected
+    assert {row["status"] for row in rows} == {"suspended"}
+    assert any(row["russian_partner_cyrillic"] == "Калининград" for row in rows)
+
+
+def test_language_switch_keeps_page_and_filter(page: Page, site):
+    expected = Partnership.objects.filter(status="suspended").count()
+    assert Partnership.objects.filter(
+        status="suspended", russian_partner__name="Калининград"
+    ).exists()
+    languages = page.locator("nav.languages")
+
+    def check(language: str, path: str, kaliningrad: str, other: str) -> None:
+        expect(page).to_have_url(f"{site}{path}?status=suspended")
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.locator("#id_status")).to_have_value("suspended")
+        expect(page.locator("table tbody tr")).to_have_count(expected)
+        assert result_total(page) == expected
+        table = page.locator("table tbody")
+        expect(table.get_by_role("link", name=kaliningrad, exact=True).first).to_be_visible()
+        expect(table.get_by_role("link", name=other, exact=True)).to_have_count(0)
+        expect(languages.locator("a[aria-current=true]")).to_have_text(language.upper())
+
+    page.goto(f"{site}/partnerships/?status=suspended")
+    check("de", "/partnerships/", "Kaliningrad", "Калининград")
+
+    languages.get_by_role("link", name="RU", exact=True).click()
+    check("ru", "/ru/partnerships/", "Калининград", "Kaliningrad")
+
+    languages.get_by_role("link", name="EN", exact=True).click()
+    check("en", "/en/partnerships/", "Kaliningrad", "Калининград")
+
+    languages.get_by_role("link", name="DE", exact=True).click()
+    check("de", "/partnerships/", "Kaliningrad", "Калининград")

@@ -1,0 +1,280 @@
+"""The editorial workflow: roles, history and restore, status changes, no lost edits,
+duplicate warnings, verification, login lockout, recent changes."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from partnerships.models import Municipality, Partnership
+from partnerships.models.base import StaleRecordError
+from partnerships.vocabulary import Status
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:partnerships_partnership_changelist"
+
+
+@pytest.fixture
+def editor(db, monkeypatch):
+    monkeypatch.setenv("EDITOR_PASSWORD", "a-long-Editor-passphrase-42")
+    call_command("create_editor", "erika", email="redaktion@example.org")
+    return User.objects.get(username="erika")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def change_data(client, obj, **changes):
+    """The change form's current values as a POST, with changes applied."""
+    url = reverse(f"admin:partnerships_{obj._meta.model_name}_change", args=[obj.pk])
+    page = client.get(url)
+    data = {}
+    form = page.context["adminform"].form
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if hasattr(value, "pk"):
+            value = value.pk
+        if value is None or isinstance(value, list | tuple):
+            continue
+        data[name] = value
+    for formset in page.context["inline_admin_formsets"]:
+        fs = formset.formset
+        data[f"{fs.prefix}-TOTAL_FORMS"] = len(fs.initial_forms)
+        data[f"{fs.prefix}-INITIAL_FORMS"] = len(fs.initial_forms)
+        for index, inline in enumerate(fs.initial_forms):
+            for name, field in inline.fields.items():
+                value = inline.initial.get(name, field.initial)
+                if hasattr(value, "pk"):
+                    value = value.pk
+                if value is not None and not isinstance(value, list | tuple):
+                    data[f"{fs.prefix}-{index}-{name}"] = value
+    data.update(changes)
+    return url, data
+
+
+def test_create_editor_makes_a_staff_member_of_the_editors_group(editor):
+    assert editor.is_staff and not editor.is_superuser
+    assert editor.groups.filter(name="Editors").exists()
+    assert editor.check_password("a-long-Editor-passphrase-42")
+
+
+def test_create_editor_refuses_a_weak_password(monkeypatch):
+    monkeypatch.setenv("EDITOR_PASSWORD", "123")
+    with pytest.raises(CommandError):
+        call_command("create_editor", "weak")
+    assert not User.objects.filter(username="weak").exists()
+
+
+def test_editors_group_may_add_and_change_but_not_delete(editor):
+    perms = set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True))
+    assert {"add_partnership", "change_partnership", "change_suggestion"} <= perms
+    assert not any(code.startswith("delete_") for code in perms)
+    assert editor.has_perm("partnerships.change_municipality")
+    assert not editor.has_perm("partnerships.delete_partnership")
+
+
+def test_editors_cannot_delete_even_through_the_admin(editor_client):
+    partnership = Partnership.objects.first()
+    url = reverse("admin:partnerships_partnership_delete", args=[partnership.pk])
+    assert editor_client.post(url, {"post": "yes"}).status_code == 403
+    assert Partnership.objects.filter(pk=partnership.pk).exists()
+    changelist = editor_client.get(reverse(CHANGELIST))
+    assert (
+        "delete_selected"
+        not in changelist.context["action_form"].fields["action"].choices.__repr__()
+    )
+
+
+def test_an_admin_change_is_recorded_with_its_editor_and_can_be_restored(editor_client, editor):
+    partnership = Partnership.objects.get(slug="aachen--kostroma")
+    old_notes = partnership.notes
+    url, data = change_data(editor_client, partnership, notes="Ruht seit März 2022.")
+    assert editor_client.post(url, data).status_code == 302
+    latest = partnership.history.latest()
+    assert latest.history_user == editor
+    assert latest.notes == "Ruht seit März 2022."
+    delta = latest.diff_against(latest.prev_record)
+    assert "notes" in delta.changed_fields
+    # The history page lists it; restoring the previous version brings the old text back.
+    history = editor_client.get(
+        reverse("admin:partnerships_partnership_history", args=[partnership.pk])
+    )
+    assert history.status_code == 200
+    assert "erika" in history.content.decode()
+    revert_url = reverse(
+        "admin:partnerships_partnership_simple_history",
+        args=[partnership.pk, latest.prev_record.history_id],
+    )
+    page = editor_client.get(revert_url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    _url, data = change_data(editor_client, partnership)
+    data.update(
+        {"notes": form.initial["notes"], "version_seen": form.fields["version_seen"].initial}
+    )
+    response = editor_client.post(revert_url, data)
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    partnership.refresh_from_db()
+    assert partnership.notes == old_notes
+
+
+def test_the_second_of_two_concurrent_saves_is_refused(editor_client):
+    partnership = Partnership.objects.get(slug="aachen--kostroma")
+    url, first = change_data(editor_client, partnership, notes="Erste Fassung")
+    _url, second = change_data(editor_client, partnership, notes="Zweite Fassung")
+    assert editor_client.post(url, first).status_code == 302
+    refused = editor_client.post(url, second)
+    assert refused.status_code == 200
+    text = refused.content.decode()
+    assert "Someone else saved this record" in text or "jemand" in text.lower()
+    assert url in text  # a link to the newer version
+    partnership.refresh_from_db()
+    assert partnership.notes == "Erste Fassung"
+
+
+def test_the_model_refuses_a_save_of_a_stale_copy():
+    first = Partnership.objects.get(slug="aachen--kostroma")
+    second = Partnership.objects.get(pk=first.pk)
+    first.notes = "A"
+    first.save()
+    second.notes = "B"
+    with pytest.raises(StaleRecordError):
+        second.save()
+    first.refresh_from_db()
+    assert first.notes == "A"
+
+
+def test_status_change_action_records_a_dated_event_shown_publicly(editor_client):
+    client = Client()
+    partnership = Partnership.objects.get(slug="aachen--kostroma")
+    other = Partnership.objects.get(slug="dortmund--rostov-na-donu")
+    data = {
+        "action": "record_status_change",
+        "_selected_action": [partnership.pk, other.pk],
+    }
+    form_page = editor_client.post(reverse(CHANGELIST), data)
+    assert form_page.status_code == 200
+    assert "date" in form_page.context["form"].fields
+    data.update(
+        apply="1",
+        status=Status.ENDED,
+        date="2023-05-11",
+        note="Ratsbeschluss vom 11. Mai 2023",
+        source_url="https://example.org/ratsbeschluss",
+    )
+    assert editor_client.post(reverse(CHANGELIST), data).status_code == 302
+    for p in (partnership, other):
+        p.refresh_from_db()
+        assert p.status == Status.ENDED
+        event = p.status_events.get(date=datetime.date(2023, 5, 11))
+        assert event.source_url == "https://example.org/ratsbeschluss"
+    page = client.get("/en/partnerships/aachen--kostroma/").content.decode()
+    assert "Ratsbeschluss vom 11. Mai 2023" in page
+    assert 'datetime="2023-05-11"' in page
+    # The action is recorded in each partnership's history.
+    assert partnership.history.count() >= 2
+
+
+def test_status_change_needs_date_and_source(editor_client):
+    partnership = Partnership.objects.get(slug="aachen--kostroma")
+    data = {
+        "action": "record_status_change",
+        "_selected_action": [partnership.pk],
+        "apply": "1",
+        "status": Status.ACTIVE,
+        "date": "2999-01-01",
+        "note": "",
+        "source_url": "not a url",
+    }
+    response = editor_client.post(reverse(CHANGELIST), data)
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"date", "note", "source_url"}
+    partnership.refresh_from_db()
+    assert partnership.status == Status.SUSPENDED
+
+
+def test_bulk_mark_verified_is_recorded_for_each_record(editor_client, editor):
+    overdue = reverse(CHANGELIST) + "?verified_within=overdue"
+    listed = editor_client.get(overdue).context["cl"].result_count
+    assert listed == Partnership.objects.count()  # nothing verified yet in the starter data
+    picks = list(Partnership.objects.filter(needs_verification=True)[:3])
+    data = {"action": "mark_verified", "_selected_action": [p.pk for p in picks]}
+    assert editor_client.post(reverse(CHANGELIST), data).status_code == 302
+    for p in picks:
+        p.refresh_from_db()
+        assert p.last_verified == timezone.localdate()
+        assert not p.needs_verification
+        assert p.history.latest().history_user == editor
+    assert editor_client.get(overdue).context["cl"].result_count == listed - 3
+
+
+def test_unpublish_action_hides_a_partnership_from_the_public(editor_client):
+    partnership = Partnership.objects.get(slug="aachen--kostroma")
+    data = {"action": "unpublish", "_selected_action": [partnership.pk]}
+    editor_client.post(reverse(CHANGELIST), data)
+    assert Client().get(partnership.get_absolute_url()).status_code == 404
+    assert partnership.history.latest().is_published is False
+
+
+def test_adding_a_town_under_another_spelling_warns_and_links(editor_client):
+    url = reverse("admin:partnerships_municipality_add")
+    data = {
+        "country": "RU",
+        "kind": "town",
+        "name": "Petrosawodsk",
+        "slug": "petrosawodsk-2",
+        "is_published": "on",
+        "alternative_names-TOTAL_FORMS": 0,
+        "alternative_names-INITIAL_FORMS": 0,
+    }
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert set(response.context["adminform"].form.errors) == {"__all__", "confirm_new"}
+    existing = Municipality.objects.get(name="Петрозаводск")
+    assert reverse("admin:partnerships_municipality_change", args=[existing.pk]) in text
+    assert not Municipality.objects.filter(slug="petrosawodsk-2").exists()
+    data["confirm_new"] = "on"
+    assert editor_client.post(url, data).status_code == 302
+    assert Municipality.objects.filter(slug="petrosawodsk-2").exists()
+
+
+def test_login_is_locked_after_repeated_failures(client, editor, settings):
+    url = reverse("admin:login")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(url, {"username": "erika", "password": "wrong"})
+    locked = client.post(url, {"username": "erika", "password": "a-long-Editor-passphrase-42"})
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.content.decode() or "fehlgeschlagen" in (
+        locked.content.decode()
+    )
+    assert "_auth_user_id" not in client.session
+
+
+def test_recent_changes_page_and_feed_show_published_changes_without_editors(editor_client, editor):
+    client = Client()
+    partnership = Partnership.objects.get(slug="aachen--kostroma")
+    url, data = change_data(editor_client, partnership, notes="Neue Notiz")
+    editor_client.post(url, data)
+    page = client.get("/en/changes/").content.decode()
+    assert partnership.get_absolute_url().join(["/en", ""]) in page or "aachen--kostroma" in page
+    assert "erika" not in page and "redaktion@example.org" not in page
+    feed = client.get("/changes/feed.atom")
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    assert "aachen--kostroma" in feed.content.decode()
+    assert "erika" not in feed.content.decode()
+    # A draft's changes stay out.
+    partnership.refresh_from_db()
+    partnership.is_published = False
+    partnership.save()
+    assert "aachen--kostroma" not in client.get("/en/changes/").content.decode()
+    assert re.search(r"<entry>", feed.content.decode())
