@@ -13,3 +13,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Serve static files from the finders; no collectstatic output is needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# A second connection alias standing in for a read replica (same test database). The
+# router only uses it where a test turns USE_REPLICA on.
+DATABASES = {
+    **DATABASES,  # noqa: F405
+    "replica": {**DATABASES["default"], "TEST": {"MIRROR": "default"}},  # noqa: F405
+}
+USE_REPLICA = False
