@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup venv db lint fmt lock stop
+.PHONY: run test setup venv db lint fmt lock stop audit bench
 
 venv: $(VENV)/.installed
 
@@ -37,6 +37,10 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Known vulnerabilities in the pinned dependencies (see README, "Dependencies audit").
+audit: venv
+	$(VENV)/bin/pip-audit --disable-pip --no-deps -r constraints.txt --progress-spinner off
 
 fmt: venv
 	$(VENV)/bin/ruff check --fix .

@@ -301,7 +301,7 @@ class RecentChangesFeed(Feed):
         return recent_changes()
 
     def item_title(self, item) -> str:
-        return f"{item.title} ({item.what}, {item.kind})"
+        return f"{item.title} ({item.what}: {item.kind})"
 
     def item_description(self, item) -> str:
         return ", ".join(item.fields)
