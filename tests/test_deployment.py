@@ -372,3 +372,164 @@ def test_gunicorn_accepts_every_setting_in_the_file(gunicorn_settings):
         config.set(name, value)  # runs gunicorn's validators
     assert config.address  # the bind address parses
     assert config.workers == settings["workers"]
+
+
+# --- backups ---------------------------------------------------------------------------
+
+
+def backup_script(service: dict) -> str:
+    """The backup service's shell script as compose hands it to ``sh -c`` ($$ -> $)."""
+    entrypoint = service.get("entrypoint")
+    command = service["command"]
+    assert entrypoint in (["/bin/sh", "-c"], ["sh", "-c"]), entrypoint
+    script = command[0] if isinstance(command, list) else command
+    # No compose variables in the script: every $ is written $$ (a literal $).
+    assert interpolate(script, {}) == script.replace("$$", "$")
+    return script.replace("$$", "$")
+
+
+def test_backup_service_dumps_the_db_into_a_volume(compose, services):
+    backup = services["backup"]
+    assert backup["image"] == services["db"]["image"], "pg_dump must match the server"
+    assert backup["depends_on"]["db"]["condition"] == "service_healthy"
+    assert backup.get("restart") == "unless-stopped"
+    mounts = [str(volume).split(":") for volume in backup.get("volumes", [])]
+    target = environment(backup)["BACKUP_DIR"]
+    volume = [mount[0] for mount in mounts if len(mount) >= 2 and mount[1] == target]
+    assert volume, f"no volume is mounted at {target}"
+    assert volume[0] == "backups"
+    assert volume[0] in (compose.get("volumes") or {}), "the backups volume is not declared"
+    db_volumes = [str(v).split(":")[0] for v in services["db"].get("volumes", [])]
+    assert volume[0] not in db_volumes, "backups must not live in the database's volume"
+    assert re.search(r"\bpg_dump -Fc\b", backup_script(backup))
+
+
+def test_backup_defaults_daily_keeping_fourteen(services):
+    env = environment(services["backup"])
+    assert interpolate(env["BACKUP_INTERVAL_SECONDS"], {}) == "86400"
+    assert interpolate(env["BACKUP_KEEP"], {}) == "14"
+    shell = {"BACKUP_INTERVAL_SECONDS": "3600", "BACKUP_KEEP": "7", "POSTGRES_PASSWORD": "pw"}
+    assert interpolate(env["BACKUP_INTERVAL_SECONDS"], shell) == "3600"
+    assert interpolate(env["BACKUP_KEEP"], shell) == "7"
+
+
+@pytest.mark.parametrize(
+    "shell_env",
+    [
+        {"POSTGRES_PASSWORD": "pw"},
+        {"POSTGRES_PASSWORD": "other-pw", "POSTGRES_USER": "alice", "POSTGRES_DB": "registry"},
+    ],
+)
+def test_backup_connects_to_the_db_service_with_the_password_in_the_environment(
+    services, shell_env
+):
+    db_env = {
+        key: interpolate(value, shell_env) for key, value in environment(services["db"]).items()
+    }
+    backup = services["backup"]
+    env = {key: interpolate(value, shell_env) for key, value in environment(backup).items()}
+    assert env["PGHOST"] == "db"
+    assert env.get("PGPORT", "5432") == "5432"
+    assert env["PGUSER"] == db_env["POSTGRES_USER"]
+    assert env["PGDATABASE"] == db_env["POSTGRES_DB"]
+    assert env["PGPASSWORD"] == db_env["POSTGRES_PASSWORD"]
+    with pytest.raises(KeyError, match="POSTGRES_PASSWORD"):
+        interpolate(environment(backup)["PGPASSWORD"], {})
+    # The password is never written into the command line.
+    assert "PASSWORD" not in backup_script(backup)
+    assert "PASSWORD" not in str(backup.get("entrypoint"))
+
+
+def test_backup_script_is_valid_shell(services):
+    shell = shutil.which("sh")
+    assert shell is not None
+    result = subprocess.run(
+        [shell, "-n", "-c", backup_script(services["backup"])], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+STUB_PG_DUMP = """#!/bin/sh
+# Records its arguments, writes a fake dump to --file; fails on call $STUB_FAIL_ON.
+n=$(( $(cat "$STUBS/pg_dump.count" 2>/dev/null || echo 0) + 1 ))
+echo "$n" > "$STUBS/pg_dump.count"
+echo "$*" >> "$STUBS/pg_dump.log"
+for arg in "$@"; do case "$arg" in --file=*) out="${arg#--file=}" ;; esac; done
+printf 'PGDMP %s' "$n" > "$out"
+[ "$n" != "$STUB_FAIL_ON" ] || { echo "pg_dump: error: connection failed" >&2; exit 1; }
+"""
+STUB_DATE = """#!/bin/sh
+# One second later on every call.
+n=$(( $(cat "$STUBS/date.count" 2>/dev/null || echo 0) + 1 ))
+echo "$n" > "$STUBS/date.count"
+printf '20250101-%06d\\n' "$n"
+"""
+STUB_SLEEP = """#!/bin/sh
+# Records the interval and returns at once; on call $STUB_STOP_AFTER stops the script.
+n=$(( $(cat "$STUBS/sleep.count" 2>/dev/null || echo 0) + 1 ))
+echo "$n" > "$STUBS/sleep.count"
+echo "$1" >> "$STUBS/sleep.log"
+[ "$n" -lt "$STUB_STOP_AFTER" ] || kill -TERM "$PPID"
+"""
+
+
+def test_backup_loop_writes_dumps_and_keeps_the_newest(services, tmp_path):
+    """The script itself, with pg_dump, date and sleep replaced by stubs (no Docker needed).
+
+    Four rounds, the second pg_dump fails: dumps 1, 3 and 4 are written, the failed one
+    leaves no file, and with BACKUP_KEEP=2 only 3 and 4 remain.
+    """
+    stubs = tmp_path / "stubs"
+    stubs.mkdir()
+    for name, text in (("pg_dump", STUB_PG_DUMP), ("date", STUB_DATE), ("sleep", STUB_SLEEP)):
+        (stubs / name).write_text(text)
+        (stubs / name).chmod(0o755)
+    backups = tmp_path / "backups"
+    env = {
+        "PATH": f"{stubs}:{os.environ['PATH']}",
+        "STUBS": str(stubs),
+        "STUB_FAIL_ON": "2",
+        "STUB_STOP_AFTER": "4",
+        "BACKUP_DIR": str(backups),
+        "BACKUP_INTERVAL_SECONDS": "3600",
+        "BACKUP_KEEP": "2",
+    }
+    script = backup_script(services["backup"])
+    result = subprocess.run(
+        ["sh", "-c", script], env=env, capture_output=True, text=True, timeout=30
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in backups.iterdir()) == [
+        "twinning-20250101-000003.dump",
+        "twinning-20250101-000004.dump",
+    ]
+    assert (backups / "twinning-20250101-000004.dump").read_text() == "PGDMP 4"
+    calls = (stubs / "pg_dump.log").read_text().splitlines()
+    assert len(calls) == 4
+    assert all(call.startswith("-Fc ") for call in calls)
+    assert (stubs / "sleep.log").read_text().split() == ["3600"] * 4
+    assert "pg_dump failed" in result.stderr
+    assert "removed twinning-20250101-000001.dump" in result.stdout
+    assert oct(backups.stat().st_mode & 0o777) == oct(0o700)
+
+
+@pytest.mark.parametrize(("name", "value"), [("BACKUP_KEEP", "0"), ("BACKUP_KEEP", "many")])
+def test_backup_loop_refuses_bad_settings(services, tmp_path, name, value):
+    env = {
+        "PATH": os.environ["PATH"],
+        "BACKUP_DIR": str(tmp_path / "backups"),
+        "BACKUP_INTERVAL_SECONDS": "3600",
+        "BACKUP_KEEP": "2",
+        name: value,
+    }
+    result = subprocess.run(
+        ["sh", "-c", backup_script(services["backup"])],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert "BACKUP_KEEP" in result.stderr
+    assert not (tmp_path / "backups").exists()
