@@ -46,6 +46,6 @@ EXPOSE 8000
 # Healthy while gunicorn answers below 500. The Host header is the first ALLOWED_HOSTS
 # entry, so the probe is not rejected (and logged) as a disallowed host.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import http.client, os, sys; hosts = [h.strip().lstrip('.') for h in os.environ.get('ALLOWED_HOSTS', '').split(',') if h.strip() not in ('', '*')]; c = http.client.HTTPConnection('127.0.0.1', int(os.environ.get('PORT', '8000')), timeout=4); c.request('GET', '/', headers={'Host': (hosts or ['localhost'])[0]}); sys.exit(c.getresponse().status >= 500)"]
+    CMD ["python", "-c", "import http.client, os, sys; hosts = [h.strip().lstrip('.') for h in os.environ.get('ALLOWED_HOSTS', '').split(',') if h.strip() not in ('', '*')]; c = http.client.HTTPConnection('127.0.0.1', int(os.environ.get('PORT', '8000')), timeout=4); c.request('GET', '/healthz', headers={'Host': (hosts or ['localhost'])[0]}); sys.exit(c.getresponse().status != 200)"]
 
 CMD ["/app/docker/entrypoint.sh"]
