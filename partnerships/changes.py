@@ -31,24 +31,27 @@ class Change:
 
 
 def _title(record) -> str:
-    if isinstance(record, Partnership.history.model):
+    """The record's current public title (never a name it had while it was a draft)."""
+    if isinstance(record, Partnership):
         return f"{record.german_partner.display_name} – {record.russian_partner.display_name}"
-    if isinstance(record, Municipality.history.model):
-        return record.instance.display_name
-    if isinstance(record, Signatory.history.model):
+    if isinstance(record, Municipality):
+        return record.display_name
+    if isinstance(record, Signatory):
         return record.person_name
     return record.name
 
 
 def _changes(model, limit: int, related: tuple[str, ...]) -> list[Change]:
-    history = (
-        model.history.filter(id__in=model.objects.published().values("pk"))
-        .select_related(*related)
-        .order_by("-history_date")[:limit]
+    published = model.objects.published()
+    entries = list(
+        model.history.filter(id__in=published.values("pk")).order_by("-history_date")[:limit]
     )
-    entries = list(history)
+    current = published.select_related(*related).in_bulk({entry.id for entry in entries})
     changes = []
     for entry in entries:
+        record = current.get(entry.id)
+        if record is None:
+            continue
         fields: tuple[str, ...] = ()
         if entry.history_type == "~" and entry.prev_record is not None:
             delta = entry.diff_against(entry.prev_record)
@@ -64,8 +67,8 @@ def _changes(model, limit: int, related: tuple[str, ...]) -> list[Change]:
                 when=entry.history_date,
                 kind=str(CHANGE_KIND[entry.history_type]),
                 what=str(model._meta.verbose_name),
-                title=_title(entry),
-                url=entry.instance.get_absolute_url(),
+                title=_title(record),
+                url=record.get_absolute_url(),
                 fields=fields,
             )
         )

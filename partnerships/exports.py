@@ -110,8 +110,8 @@ INITIATIVE_COLUMNS = [
     Column("permalink", lambda i: i.get_absolute_url()),
     Column("name", lambda i: i.name),
     Column("kind", lambda i: i.kind),
-    Column("seat", lambda i: i.seat.name if i.seat else i.seat_name),
-    Column("seat_region_iso", lambda i: region_code(i.seat.region) if i.seat else ""),
+    Column("seat", lambda i: i.public_seat.name if i.public_seat else i.seat_name),
+    Column("seat_region_iso", lambda i: region_code(i.public_seat.region) if i.public_seat else ""),
     Column("partnerships", lambda i: i.partnership_text),
     Column("website", lambda i: i.website),
     Column("founded_year", lambda i: i.founded_year),
@@ -125,9 +125,12 @@ SIGNATORY_COLUMNS = [
     Column("role", lambda s: s.role),
     Column("organisation", lambda s: s.organisation),
     Column("organisation_kind", lambda s: s.organisation_kind),
-    Column("municipality", lambda s: s.municipality.name if s.municipality else ""),
-    Column("land_iso", lambda s: region_code(s.municipality.region) if s.municipality else ""),
-    Column("initiative", lambda s: s.initiative.name if s.initiative else ""),
+    Column("municipality", lambda s: s.public_municipality.name if s.public_municipality else ""),
+    Column(
+        "land_iso",
+        lambda s: region_code(s.public_municipality.region) if s.public_municipality else "",
+    ),
+    Column("initiative", lambda s: s.public_initiative.name if s.public_initiative else ""),
     Column("source", lambda s: s.source_url),
 ]
 

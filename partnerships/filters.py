@@ -231,12 +231,8 @@ class PartnershipFilter(FacetedFilterSet):
             for level in PartnerLevel.values
         },
         "has_initiative": lambda: {
-            "yes": Q(
-                Exists(Initiative.partnerships.through.objects.filter(partnership=OuterRef("pk")))
-            ),
-            "no": ~Q(
-                Exists(Initiative.partnerships.through.objects.filter(partnership=OuterRef("pk")))
-            ),
+            "yes": Q(has_published_initiative()),
+            "no": ~Q(has_published_initiative()),
         },
         "unverified": lambda: {
             "yes": Q(needs_verification=True),
@@ -363,7 +359,7 @@ class InitiativeFilter(FacetedFilterSet):
             Q(name__icontains=value)
             | Q(seat_name__icontains=value)
             | Q(name__trigram_word_similar=value)
-            | Q(seat__in=Municipality.objects.search(value).values("pk"))
+            | Q(seat__in=Municipality.objects.published().search(value).values("pk"))
         )
 
 
@@ -398,7 +394,7 @@ class SignatoryFilter(FacetedFilterSet):
         return queryset.filter(
             Q(person_name__icontains=value)
             | Q(organisation__icontains=value)
-            | Q(municipality__in=Municipality.objects.search(value).values("pk"))
+            | Q(municipality__in=Municipality.objects.published().search(value).values("pk"))
         )
 
     def filter_land(self, queryset, name, value):

@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import IO, Any, ClassVar
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, models, transaction
 from django.dispatch import receiver
 from simple_history.signals import pre_create_historical_record
+from simple_history.utils import get_history_model_for_model
 from tqdm import tqdm
 
 from partnerships.importing.errors import FileError, RowError
@@ -206,6 +207,20 @@ def history_context(reason: str, user: Any = None) -> Iterator[None]:
         _history_user.reset(user_token)
 
 
+def history_defaults(model: type[models.Model]) -> dict[str, Any]:
+    """The user and change reason for ``bulk_create_with_history`` and its kin.
+
+    Bulk writes create their history without the signal that ``_mark_imported`` answers,
+    so they get what it would give: the request's editor (django-simple-history's
+    middleware) or else the importing user, and the change reason of ``history_context``.
+    """
+    user = get_history_model_for_model(model).get_default_history_user(model())
+    if user is None:
+        given = _history_user.get()
+        user = given if given is not None and getattr(given, "pk", None) else None
+    return {"default_user": user, "default_change_reason": _change_reason.get() or ""}
+
+
 @receiver(pre_create_historical_record, dispatch_uid="importing_change_reason")
 def _mark_imported(sender, history_instance, **kwargs) -> None:
     reason = _change_reason.get()
@@ -290,18 +305,11 @@ class Importer:
             if self.file_format.notice:
                 report.notices.append(self.file_format.notice)
             convert = self.file_format.convert or (lambda row: row)
+            rows = [(line, convert(row)) for line, row in table.rows]
+            del table
+            show = sys.stderr.isatty() and len(rows) >= PROGRESS_FROM_ROWS
             with transaction.atomic(), history_context(reason or f"import {label}", user):
-                self.matcher = Matcher()
-                show = sys.stderr.isatty() and len(table.rows) >= PROGRESS_FROM_ROWS
-                for line, row in tqdm(
-                    table.rows,
-                    disable=not (show if progress is None else progress),
-                    desc=self.name,
-                    unit="row",
-                ):
-                    self._import_one(line, convert(row), report)
-                report.municipalities_created = self.matcher.created
-                report.municipalities_updated = self.matcher.updated
+                self.import_rows(rows, report, progress=show if progress is None else progress)
                 if not report.committed:
                     transaction.set_rollback(True)
         except FileError as error:
@@ -309,46 +317,69 @@ class Importer:
             report.problems.append(Problem(line=1, column=None, reason=str(error)))
         return report
 
+    def import_rows(
+        self, rows: list[tuple[int, dict[str, str]]], report: ImportReport, *, progress: bool
+    ) -> None:
+        """Import the rows one by one, each in a savepoint (subclasses may do it in bulk)."""
+        self.matcher = Matcher()
+        for line, row in tqdm(rows, disable=not progress, desc=self.name, unit="row"):
+            self._import_one(line, row, report)
+        report.municipalities_created = self.matcher.created
+        report.municipalities_updated = self.matcher.updated
+
     def _import_one(self, line: int, row: dict[str, str], report: ImportReport) -> None:
         matcher = self.matcher
         counts = (matcher.created, matcher.updated)
         matcher.log = []
         self.row_changes, self.row_record_id, self.row_version = [], None, None
-        problems: list[Problem] = []
         try:
             with transaction.atomic():
                 outcome = self.import_row(row)
-        except RowError as error:
-            problems.append(Problem(line, self.file_format.file_column(error.column), error.reason))
-        except ValidationError as error:
+        except (RowError, ValidationError, StaleRecordError, DatabaseError) as error:
+            self.reject(line, row, error, report)
+            # The row's savepoint was rolled back: so are its municipalities.
+            matcher.created, matcher.updated = counts
+        else:
+            self.accept(line, row, outcome, matcher.log, report)
+
+    def accept(
+        self, line: int, row: dict[str, str], outcome: str, log: list[Change], report: ImportReport
+    ) -> None:
+        """Report a row as imported (``log``: what the matcher did for it)."""
+        report.counts[outcome] += 1
+        report.rows.append(
+            RowResult(
+                line=line,
+                outcome=outcome,
+                label=self.describe(row),
+                changes=[*self.row_changes, *log],
+                record_id=self.row_record_id,
+                version=self.row_version if outcome == UPDATED else None,
+            )
+        )
+
+    def reject(self, line: int, row: dict[str, str], error: Exception, report: ImportReport):
+        """Report a row as rejected: where (column) and why, as the error says."""
+        problems = self.problems(line, error)
+        report.problems += problems
+        report.rows.append(
+            RowResult(line=line, outcome=REJECTED, label=self.describe(row), problems=problems)
+        )
+
+    def problems(self, line: int, error: Exception) -> list[Problem]:
+        if isinstance(error, RowError):
+            return [Problem(line, self.file_format.file_column(error.column), error.reason)]
+        if isinstance(error, ValidationError):
+            problems = []
             for column, messages in _validation_messages(error):
                 column = self.field_columns.get(column, column) if column else None
                 problems.append(
                     Problem(line, self.file_format.file_column(column), "; ".join(messages))
                 )
-        except StaleRecordError as error:
-            problems.append(Problem(line, None, f"changed by someone else meanwhile: {error}"))
-        except DatabaseError as error:
-            problems.append(Problem(line, None, f"rejected by the database: {error}"))
-        else:
-            report.counts[outcome] += 1
-            report.rows.append(
-                RowResult(
-                    line=line,
-                    outcome=outcome,
-                    label=self.describe(row),
-                    changes=[*self.row_changes, *matcher.log],
-                    record_id=self.row_record_id,
-                    version=self.row_version if outcome == UPDATED else None,
-                )
-            )
-            return
-        report.problems += problems
-        report.rows.append(
-            RowResult(line=line, outcome=REJECTED, label=self.describe(row), problems=problems)
-        )
-        # The row's savepoint was rolled back: so are its municipalities.
-        matcher.created, matcher.updated = counts
+            return problems
+        if isinstance(error, StaleRecordError):
+            return [Problem(line, None, f"changed by someone else meanwhile: {error}")]
+        return [Problem(line, None, f"rejected by the database: {error}")]
 
     def change(self, field_name: str, old: Any, new: Any) -> None:
         """Note one change the current row makes (shown old -> new in the report)."""

@@ -80,6 +80,52 @@ def russian_kind(cyrillic: str) -> str:
     return MunicipalityKind.TOWN
 
 
+# The rules, shared by the Matcher (against the database) and by the in-memory
+# ``MunicipalityIndex`` of ``partnerships.importing.index`` (large files) ---------------------
+
+
+def forms(spelling: str) -> list[str]:
+    """The spelling, and for "Leningrad (Sankt Petersburg)" also "Leningrad"."""
+    match = _PARENTHESIS.search(spelling)
+    return [spelling, spelling[: match.start()]] if match else [spelling]
+
+
+def one(found: list, spelling: str):
+    """The one municipality found, None for none; more than one is an error."""
+    if len(found) > 1:
+        where = ", ".join(f"{m.name} ({m.region.code if m.region else '?'})" for m in found)
+        raise RowError(f"{spelling!r} is ambiguous: {where}")
+    return found[0] if found else None
+
+
+def knows(search_key: str, search_names: str, spelling: str) -> bool:
+    """Whether a spelling is one of the names behind these search keys (also "Old (Current)")."""
+    return (
+        any(search.frame([search.fold(form)]) in search_key for form in forms(spelling))
+        or search.frame([search.plain(spelling)]) in search_names
+    )
+
+
+def is_historic(historic_names: list[str], spelling: str) -> bool:
+    """Whether a spelling (or its "Old" in "Old (Current)") is one of these historic names."""
+    historic = {search.fold(name) for name in historic_names}
+    return any(search.fold(form) in historic for form in forms(spelling))
+
+
+def historic_names_of(country: str, name: str) -> list[dict[str, str]]:
+    """The shipped historic names a new municipality receives, as AlternativeName fields."""
+    return [
+        {
+            "name": row["historic_name"],
+            "kind": AlternativeName.Kind.HISTORIC,
+            "language": row["language"],
+            "until_year": int(row["until_year"]) if row["until_year"] else None,
+            "note": row["note"],
+        }
+        for row in shipped_historic_names().get((country, name), [])
+    ]
+
+
 def unique_slug(name: str, region: Region | None, taken) -> str:
     base = slugify(anyascii(name.translate(_SLUG_UMLAUTS)))[:100] or "municipality"
     candidates = [base]
@@ -172,12 +218,7 @@ class Matcher:
             found = [m for m in found if m.country == Country.GERMANY]
         return self._one(found, spelling)
 
-    @staticmethod
-    def _one(found: list[Municipality], spelling: str) -> Municipality | None:
-        if len(found) > 1:
-            where = ", ".join(f"{m.name} ({m.region.code if m.region else '?'})" for m in found)
-            raise RowError(f"{spelling!r} is ambiguous: {where}")
-        return found[0] if found else None
+    _one = staticmethod(one)
 
     # Creating and enriching --------------------------------------------------------------
 
@@ -188,16 +229,9 @@ class Matcher:
         )
         municipality.full_clean()
         municipality.save()
-        for row in shipped_historic_names().get((country, name), []):
+        for fields in historic_names_of(country, name):
             AlternativeName.objects.get_or_create(
-                municipality=municipality,
-                name=row["historic_name"],
-                defaults={
-                    "kind": AlternativeName.Kind.HISTORIC,
-                    "language": row["language"],
-                    "until_year": int(row["until_year"]) if row["until_year"] else None,
-                    "note": row["note"],
-                },
+                municipality=municipality, name=fields.pop("name"), defaults=fields
             )
         municipality.refresh_from_db()
         self.created += 1
@@ -256,27 +290,21 @@ class Matcher:
             self.updated += 1
         return municipality
 
-    @staticmethod
-    def _forms(spelling: str) -> list[str]:
-        """The spelling, and for "Leningrad (Sankt Petersburg)" also "Leningrad"."""
-        match = _PARENTHESIS.search(spelling)
-        return [spelling, spelling[: match.start()]] if match else [spelling]
+    _forms = staticmethod(forms)
 
     def is_historic(self, municipality: Municipality, spelling: str) -> bool:
-        historic = {
-            search.fold(a.name)
-            for a in municipality.alternative_names.all()
-            if a.kind == AlternativeName.Kind.HISTORIC
-        }
-        return any(search.fold(form) in historic for form in self._forms(spelling))
+        return is_historic(
+            [
+                a.name
+                for a in municipality.alternative_names.all()
+                if a.kind == AlternativeName.Kind.HISTORIC
+            ],
+            spelling,
+        )
 
     def knows(self, municipality: Municipality, spelling: str) -> bool:
         """Whether a spelling is one of the municipality's names (also "Old (Current)")."""
-        forms = self._forms(spelling)
-        return (
-            any(search.frame([search.fold(form)]) in municipality.search_key for form in forms)
-            or search.frame([search.plain(spelling)]) in municipality.search_names
-        )
+        return knows(municipality.search_key, municipality.search_names, spelling)
 
     def keep_as_alternative(self, municipality: Municipality, old_name: str) -> None:
         """Keep a replaced name searchable as an alternative spelling."""

@@ -3,22 +3,58 @@
 The starter format (``partnerships-de-ru.csv``) is the importer's own; a file with the
 columns of the registry's partnership export (``docs/EXPORTS.md``) is mapped onto it, so
 that both go through the same matching and the same rules.
+
+Files of any size (up to ``files.MAX_ROWS``) are imported in two phases:
+
+1. Every row is checked and matched in memory, without writing: the registry's
+   municipalities of the regions the file names, their partnerships, sources and status
+   events are loaded once, and the shared matching rules run on them
+   (``partnerships.importing.index``). A row that fails is undone in memory, and the
+   report says what each row does (or would do): outcome, changes, record and version.
+2. Only when no row failed, and not in a dry run: everything is written in bulk in the
+   import's transaction, with history (``bulk_create_with_history`` and
+   ``bulk_update_with_history``: the import's change reason and editor). Records the
+   file changes are locked first and their versions compared with those phase 1 read:
+   a record changed meanwhile refuses the import (optimistic locking), and the database's
+   constraints stay the last safety net (a refusal rolls everything back).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, models, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from tqdm import tqdm
+
 from partnerships.exports import FORMULA_PREFIXES
 from partnerships.importing.base import (
     CREATED,
+    REJECTED,
     UNCHANGED,
     UPDATED,
     FileFormat,
     Importer,
+    ImportReport,
+    Problem,
+    history_defaults,
     parse_year,
     split_sources,
 )
 from partnerships.importing.errors import RowError
-from partnerships.models import Partnership, PartnershipSource, StatusEvent
+from partnerships.importing.index import MunicipalityIndex, Place
+from partnerships.importing.matching import Matcher
+from partnerships.models import (
+    AlternativeName,
+    Municipality,
+    Partnership,
+    PartnershipSource,
+    StatusEvent,
+)
+from partnerships.models.base import StaleRecordError
 from partnerships.models.partnerships import FIRST_YEAR, LAST_YEAR
 from partnerships.vocabulary import (
     KIND_WORDING,
@@ -93,8 +129,67 @@ def has_letters(text: str) -> bool:
     return any(char.isalpha() for char in text)
 
 
+class Link:
+    """A partnership as an import sees it: loaded from the registry, or new in this run."""
+
+    __slots__ = (
+        "changed",
+        "dated_status",
+        "events",
+        "german",
+        "kind",
+        "kind_wording",
+        "line",
+        "loaded_status",
+        "needs_verification",
+        "new",
+        "pk",
+        "russian",
+        "since_year",
+        "slug",
+        "sources",
+        "status",
+        "urls",
+        "version",
+    )
+
+    def __init__(self, *, pk, german: Place, russian: Place, **fields) -> None:
+        self.pk = pk
+        self.new = pk is None
+        self.german = german
+        self.russian = russian
+        self.kind = fields.get("kind", "")
+        self.kind_wording = fields.get("kind_wording", "")
+        self.since_year = fields.get("since_year")
+        self.needs_verification = fields.get("needs_verification", False)
+        self.status = self.loaded_status = fields.get("status", Status.UNKNOWN)
+        self.version = fields.get("version", 1)
+        self.slug = fields.get("slug", "")
+        self.sources: set[tuple[str, str]] = set()
+        self.urls: set[str] = set()
+        self.events: set[tuple[str, str]] = set()
+        # The status of the latest dated event: undated ones (what a file adds) come first.
+        self.dated_status: str | None = None
+        self.changed: set[str] = set()
+        self.line: int | None = None  # the first line that created or changed it
+
+    def add_source(self, url: str, citation: str) -> None:
+        self.sources.add((url, citation))
+        if url:
+            self.urls.add(url)
+
+
+BATCH_SIZE = 2000
+LOCK_CHUNK = 5000
+KIND_WORDING_FIELD = Partnership._meta.get_field("kind_wording")
+
+
+class Refused(Exception):
+    """Phase 2 found records changed since phase 1 read them (reported row by row)."""
+
+
 class PartnershipImporter(Importer):
-    """One partnership per row; the partners are found or created by the shared matcher.
+    """One partnership per row; the partners are found or created by the shared rules.
 
     Blank cells mean "unknown" and never erase what the registry knows. A status becomes
     an undated status event unless the same status from the same source is already
@@ -118,14 +213,142 @@ class PartnershipImporter(Importer):
     field_columns = {"since_year": "since_year", "kind": "kind"}
     other_formats = [EXPORT_FORMAT]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.index: MunicipalityIndex | None = None
+        self.links: dict[tuple[Place, Place], Link] = {}
+        self.new_links: list[Link] = []
+        self.new_sources: list[tuple[Link, str, str]] = []
+        self.new_events: list[tuple[Link, str, str]] = []
+        self._partnership_slugs: set[str] | None = None
+
     def describe(self, row: dict[str, str]) -> str:
         russian = row.get("russian_name_cyrillic", "")
         if not has_letters(russian):
             russian = row.get("russian_name_latin", "")
         return f"{row.get('german_name', '')} – {russian}"
 
-    def import_row(self, row: dict[str, str]) -> str:
-        matcher = self.matcher
+    # Phase 1: check and match every row in memory ------------------------------------------
+
+    def import_rows(
+        self, rows: list[tuple[int, dict[str, str]]], report: ImportReport, *, progress: bool
+    ) -> None:
+        self.matcher = Matcher()  # the regions
+        self.load(rows)
+        index = self.index
+        for line, row in tqdm(rows, disable=not progress, desc=self.name, unit="row"):
+            index.begin_row()
+            self.row_changes, self.row_record_id, self.row_version = [], None, None
+            try:
+                outcome = self.plan_row(line, row)
+            except (RowError, ValidationError, DatabaseError) as error:
+                index.undo_row()
+                self.reject(line, row, error, report)
+            else:
+                self.accept(line, row, outcome, index.log, report)
+        report.municipalities_created = index.created
+        report.municipalities_updated = index.updated
+        if report.ok and not report.dry_run:
+            self.write(report)
+
+    def load(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        """The registry's municipalities the rows can meet, and their partnerships."""
+        regions = {region.pk: region for region in self.matcher._regions.values()}
+        self.index = index = MunicipalityIndex(regions.values())
+        scope = self.scope(rows)
+        municipalities = Municipality.objects.filter(scope)
+        index.load(municipalities)
+        places = {place.pk: place for place in index.places}
+        partnerships = Partnership.objects.filter(german_partner__in=municipalities.values("pk"))
+        links: dict[int, Link] = {}
+        for (
+            pk,
+            german_id,
+            russian_id,
+            kind,
+            wording,
+            year,
+            status,
+            version,
+            slug,
+        ) in partnerships.values_list(
+            "pk",
+            "german_partner_id",
+            "russian_partner_id",
+            "kind",
+            "kind_wording",
+            "since_year",
+            "status",
+            "version",
+            "slug",
+        ):
+            german, russian = places.get(german_id), places.get(russian_id)
+            if german is None or russian is None:
+                continue  # a partner no row can name
+            link = Link(
+                pk=pk,
+                german=german,
+                russian=russian,
+                kind=kind,
+                kind_wording=wording,
+                since_year=year,
+                status=status,
+                version=version,
+                slug=slug,
+            )
+            links[pk] = self.links[(german, russian)] = link
+        loaded = partnerships.values("pk")
+        sources = PartnershipSource.objects.filter(partnership__in=loaded)
+        for partnership_id, url, citation in sources.values_list(
+            "partnership_id", "url", "citation"
+        ):
+            if partnership_id in links:
+                links[partnership_id].add_source(url, citation)
+        events = StatusEvent.objects.filter(partnership__in=loaded).order_by(
+            models.F("date").asc(nulls_first=True), "recorded_at", "pk"
+        )
+        for partnership_id, status, source_url, date in events.values_list(
+            "partnership_id", "status", "source_url", "date"
+        ):
+            link = links.get(partnership_id)
+            if link is not None:
+                link.events.add((status, source_url))
+                if date is not None:
+                    link.dated_status = status  # the last one is the latest
+
+    def scope(self, rows: Iterable[tuple[int, dict[str, str]]]) -> models.Q:
+        """The municipalities to load: of the regions the rows name, and those without one.
+
+        A row without a region may name a municipality of any region of its country: then
+        the whole country is loaded.
+        """
+        regions: dict[str, set[int] | None] = {Country.GERMANY: set(), Country.RUSSIA: set()}
+        for _line, row in rows:
+            for column, country in (
+                ("german_state", Country.GERMANY),
+                ("russian_region", Country.RUSSIA),
+            ):
+                try:
+                    region = self.matcher.region(row.get(column, ""), country, column)
+                except RowError:
+                    continue  # the row fails anyway
+                if region is None:
+                    regions[country] = None
+                elif regions[country] is not None:
+                    regions[country].add(region.pk)
+        scope = models.Q(pk__in=[])
+        for country, region_ids in regions.items():
+            if region_ids is None:
+                scope |= models.Q(country=country)
+            elif region_ids:
+                scope |= models.Q(country=country) & (
+                    models.Q(region__in=sorted(region_ids)) | models.Q(region__isnull=True)
+                )
+        return scope
+
+    def plan_row(self, line: int, row: dict[str, str]) -> str:
+        """What one row does, in memory: as the row-by-row import did it, rule for rule."""
+        matcher, index = self.matcher, self.index
         exported = "kind_code" in row
         if not row["german_name"]:
             raise RowError("the German partner's name is missing", column="german_name")
@@ -149,86 +372,108 @@ class PartnershipImporter(Importer):
         russian = None
         if not has_letters(cyrillic):
             russian = self.russian_by_latin(cyrillic, latin, russian_region)
-        german = matcher.german(row["german_name"], german_region)
+        german = index.german(line, row["german_name"], german_region)
         if russian is None:
-            russian = matcher.russian(cyrillic, latin, russian_region)
+            russian = index.russian(line, cyrillic, latin, russian_region)
 
-        partnership = Partnership.objects.filter(
-            german_partner=german, russian_partner=russian
-        ).first()
+        link = self.links.get((german, russian))
         outcome = UNCHANGED
-        if partnership is None:
-            partnership = Partnership(
-                german_partner=german,
-                russian_partner=russian,
+        if link is None:
+            link = Link(
+                pk=None,
+                german=german,
+                russian=russian,
                 kind=kind,
                 kind_wording=wording,
                 since_year=since_year,
                 needs_verification=only_wikidata_2016(sources),
+                # As Partnership.assign_slug.
+                slug=f"{german.slug}--{russian.slug}"[:250],
             )
-            partnership.full_clean()
-            partnership.save()
+            self.check_new(link)
+            link.line = line
+            self.links[(german, russian)] = link
+            self.new_links.append(link)
             outcome = CREATED
             self.change("kind", "", kind)
             if wording:
                 self.change("kind_wording", "", wording)
             if since_year is not None:
                 self.change("since_year", "", since_year)
-            if partnership.needs_verification:
+            if link.needs_verification:
                 self.change("needs_verification", "", "yes")
         else:
-            self.row_record_id, self.row_version = partnership.pk, partnership.version
+            if link.pk is not None:
+                self.row_record_id, self.row_version = link.pk, link.version
             changes = {}
             if exported:
-                if partnership.kind != kind:
+                if link.kind != kind:
                     changes["kind"] = kind
-                if wording and partnership.kind_wording != wording:
+                if wording and link.kind_wording != wording:
                     changes["kind_wording"] = wording
-            elif partnership.kind_wording != wording:
+            elif link.kind_wording != wording:
                 changes.update(kind=kind, kind_wording=wording)
-            if since_year is not None and partnership.since_year != since_year:
+            if since_year is not None and link.since_year != since_year:
                 changes["since_year"] = since_year
             if changes:
+                if "kind_wording" in changes:
+                    check_kind_wording(changes["kind_wording"])
                 for field_name, value in changes.items():
-                    old = getattr(partnership, field_name)
+                    old = getattr(link, field_name)
                     if old != value:
                         self.change(field_name, old, value)
-                    setattr(partnership, field_name, value)
-                partnership.full_clean()
-                partnership.save()
+                    setattr(link, field_name, value)
+                link.changed.update(changes)
+                if link.line is None:
+                    link.line = line
                 outcome = UPDATED
 
-        known = {(s.url, s.citation) for s in partnership.sources.all()}
-        known_urls = {url for url, _citation in known if url}
         for text in sources:
             fields = source_fields(text)
-            if (fields["url"], fields["citation"]) in known:
+            url, citation = fields["url"], fields["citation"]
+            if (url, citation) in link.sources:
                 continue
-            if fields["url"] in known_urls and not fields["citation"]:
+            if url in link.urls and not citation:
                 continue  # the same address (the export writes a source's address only)
-            PartnershipSource.objects.create(partnership=partnership, **fields)
-            known.add((fields["url"], fields["citation"]))
-            known_urls.add(fields["url"])
+            link.add_source(url, citation)
+            self.new_sources.append((link, url, citation))
             self.change("source", "", text)
             outcome = outcome if outcome == CREATED else UPDATED
 
         if status is not None and status != Status.UNKNOWN:
-            if exported and status == partnership.status:
+            if exported and status == link.status:
                 return outcome  # the export's status is the partnership's current one
             source_url = next((f["url"] for f in map(source_fields, sources) if f["url"]), "")
-            before = partnership.status
+            before = link.status
             # The file gives no date: the event stays undated, and the page says so.
-            _event, created = StatusEvent.objects.get_or_create(
-                partnership=partnership, status=status, source_url=source_url
-            )
-            if created:
-                if partnership.status != before:
-                    self.change("status", before, partnership.status)
+            if (str(status), source_url) not in link.events:
+                link.events.add((str(status), source_url))
+                self.new_events.append((link, str(status), source_url))
+                # As Partnership.refresh_status: an undated event is the latest one unless
+                # a dated one exists.
+                link.status = link.dated_status if link.dated_status is not None else str(status)
+                if link.status != before:
+                    self.change("status", before, link.status)
                 else:
                     self.change("status_event", "", f"{status} (undated) {source_url}".strip())
                 if outcome != CREATED:
                     outcome = UPDATED
         return outcome
+
+    def check_new(self, link: Link) -> None:
+        """What ``full_clean`` could refuse in a new partnership: as it would say it."""
+        errors: dict[str, list] = {}
+        try:
+            check_kind_wording(link.kind_wording)
+        except ValidationError as error:
+            errors.update(error.error_dict)
+        if self._partnership_slugs is None:
+            self._partnership_slugs = set(Partnership.objects.values_list("slug", flat=True))
+        if link.slug in self._partnership_slugs:
+            errors["slug"] = [Partnership().unique_error_message(Partnership, ("slug",))]
+        if errors:
+            raise ValidationError(errors)
+        self._partnership_slugs.add(link.slug)
 
     def kind(self, row: dict[str, str]) -> tuple[str, str]:
         """The registry's kind and the source's wording of it."""
@@ -243,9 +488,9 @@ class PartnershipImporter(Importer):
             raise RowError(f"unknown kind {wording!r}", column="kind")
         return kind, wording
 
-    def russian_by_latin(self, cyrillic: str, latin: str, region):
+    def russian_by_latin(self, cyrillic: str, latin: str, region) -> Place:
         """The Russian partner of a row without a usable Cyrillic name, by its Latin name."""
-        found = self.matcher.find_russian_by_latin(latin, region) if latin else None
+        found = self.index.find_russian_by_latin(latin, region) if latin else None
         if found is not None:
             return found
         if cyrillic:
@@ -258,3 +503,194 @@ class PartnershipImporter(Importer):
         if latin:
             reason += f", and {latin!r} is not a Russian partner in the registry"
         raise RowError(reason, column="russian_name_cyrillic")
+
+    # Phase 2: write everything in bulk -------------------------------------------------------
+
+    def write(self, report: ImportReport) -> None:
+        """Write what phase 1 planned; refused as a whole if the registry changed meanwhile."""
+        try:
+            with transaction.atomic():
+                self.check_versions(report)
+                self.write_municipalities()
+                self.write_partnerships()
+        except Refused:
+            pass
+        except DatabaseError as error:
+            report.problems.append(
+                Problem(1, None, f"rejected by the database, nothing was imported: {error}")
+            )
+
+    def check_versions(self, report: ImportReport) -> None:
+        """Lock the records the file changes; refuse if one moved past the version read."""
+        stale: list[tuple[int, StaleRecordError]] = []
+        self._current: dict[type[models.Model], dict[int, models.Model]] = {}
+        for model, records in (
+            (Municipality, self.index.changed_places()),
+            (Partnership, [link for link in self.links.values() if link.pk and link.changed]),
+        ):
+            current = self._current[model] = locked(model, [record.pk for record in records])
+            for record in records:
+                instance = current.get(record.pk)
+                if instance is None or instance.version != record.version:
+                    error = StaleRecordError(
+                        f"{model._meta.verbose_name} {record.pk} was changed by someone else "
+                        f"since version {record.version}"
+                    )
+                    stale.append((record.line, error))
+        if not stale:
+            return
+        at = {row.line: row for row in report.rows}
+        for line, error in sorted(stale, key=lambda item: item[0]):
+            problems = self.problems(line, error)
+            report.problems += problems
+            row = at[line]
+            if row.outcome != REJECTED:
+                report.counts[row.outcome] -= 1
+                row.outcome, row.changes, row.record_id, row.version = REJECTED, [], None, None
+            row.problems += problems
+        raise Refused
+
+    def write_municipalities(self) -> None:
+        index = self.index
+        history = history_defaults(Municipality)
+        created = []
+        for place in index.new:
+            municipality = Municipality(
+                country=place.country,
+                kind=place.kind,
+                region_id=place.region_id,
+                name=place.name,
+                name_de=place.name_de,
+                slug=place.slug,
+            )
+            # save() is bypassed: the search keys, as it would compute them.
+            municipality.refresh_search(place.alternative_names())
+            created.append(municipality)
+        bulk_create_with_history(created, Municipality, batch_size=BATCH_SIZE, **history)
+        for place, municipality in zip(index.new, created, strict=True):
+            place.pk = municipality.pk
+
+        current = self._current[Municipality]
+        now = timezone.now()
+        updated = []
+        for place in index.changed_places():
+            municipality = current[place.pk]
+            municipality.region_id = place.region_id
+            municipality.name_de = place.name_de
+            municipality.refresh_search(place.alternative_names())
+            municipality.version += 1
+            municipality.updated_at = now
+            updated.append(municipality)
+        if updated:
+            bulk_update_with_history(
+                updated,
+                Municipality,
+                ["region", "name_de", "search_key", "search_names", "version", "updated_at"],
+                batch_size=BATCH_SIZE,
+                **history,
+            )
+
+        alternatives = [
+            AlternativeName(municipality_id=place.pk, **fields)
+            for place in index.places
+            for fields in place.additions
+        ]
+        bulk_create_with_history(
+            alternatives,
+            AlternativeName,
+            batch_size=BATCH_SIZE,
+            **history_defaults(AlternativeName),
+        )
+
+    def write_partnerships(self) -> None:
+        history = history_defaults(Partnership)
+        created = [
+            Partnership(
+                german_partner_id=link.german.pk,
+                russian_partner_id=link.russian.pk,
+                kind=link.kind,
+                kind_wording=link.kind_wording,
+                since_year=link.since_year,
+                needs_verification=link.needs_verification,
+                status=link.status,
+                slug=link.slug,
+            )
+            for link in self.new_links
+        ]
+        bulk_create_with_history(created, Partnership, batch_size=BATCH_SIZE, **history)
+        for link, partnership in zip(self.new_links, created, strict=True):
+            link.pk = partnership.pk
+
+        current = self._current[Partnership]
+        now = timezone.now()
+        updated, fields = [], set()
+        new_status: dict[str, list[int]] = defaultdict(list)
+        for link in self.links.values():
+            if link.pk in current and link.changed:
+                partnership = current[link.pk]
+                for field_name in link.changed:
+                    setattr(partnership, field_name, getattr(link, field_name))
+                partnership.version += 1
+                partnership.updated_at = now
+                updated.append(partnership)
+                fields |= link.changed
+            if not link.new and link.status != link.loaded_status:
+                new_status[link.status].append(link.pk)
+        if updated:
+            bulk_update_with_history(
+                updated,
+                Partnership,
+                [*sorted(fields), "version", "updated_at"],
+                batch_size=BATCH_SIZE,
+                **history,
+            )
+        # As Partnership.refresh_status: the status follows the events, without a version.
+        for status, pks in new_status.items():
+            for chunk in chunks(pks, LOCK_CHUNK):
+                Partnership.objects.filter(pk__in=chunk).update(status=status)
+
+        bulk_create_with_history(
+            [
+                PartnershipSource(partnership_id=link.pk, url=url, citation=citation)
+                for link, url, citation in self.new_sources
+            ],
+            PartnershipSource,
+            batch_size=BATCH_SIZE,
+            **history_defaults(PartnershipSource),
+        )
+        bulk_create_with_history(
+            [
+                StatusEvent(partnership_id=link.pk, status=status, source_url=source_url)
+                for link, status, source_url in self.new_events
+            ],
+            StatusEvent,
+            batch_size=BATCH_SIZE,
+            **history_defaults(StatusEvent),
+        )
+
+
+def check_kind_wording(wording: str) -> None:
+    """The field's own validation (its length), with the error keyed as full_clean keys it."""
+    if len(wording) > KIND_WORDING_FIELD.max_length:
+        try:
+            KIND_WORDING_FIELD.clean(wording, None)
+        except ValidationError as error:
+            raise ValidationError({"kind_wording": error.error_list}) from None
+
+
+def locked(model: type[models.Model], pks: list[int]) -> dict[int, models.Model]:
+    """The records with these keys, locked until the transaction ends (in key order)."""
+    records = {}
+    for chunk in chunks(sorted(pks), LOCK_CHUNK):
+        records.update(
+            (record.pk, record)
+            for record in model._base_manager.select_for_update()
+            .filter(pk__in=chunk)
+            .order_by("pk")
+        )
+    return records
+
+
+def chunks(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

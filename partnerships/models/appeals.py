@@ -36,7 +36,9 @@ class Appeal(Record):
 
 
 class SignatoryQuerySet(PublishedQuerySet):
-    pass
+    def published(self):
+        """Published signatures of a published appeal."""
+        return self.filter(is_published=True, appeal__is_published=True)
 
 
 class Signatory(Record):
@@ -101,6 +103,18 @@ class Signatory(Record):
 
     def __str__(self) -> str:
         return self.person_name
+
+    @property
+    def public_municipality(self):
+        """The municipality signed for, if the public may see it."""
+        municipality = self.municipality
+        return municipality if municipality is not None and municipality.is_published else None
+
+    @property
+    def public_initiative(self):
+        """The initiative signed for, if the public may see it."""
+        initiative = self.initiative
+        return initiative if initiative is not None and initiative.is_published else None
 
     def get_absolute_url(self) -> str:
         query = urlencode({"q": self.person_name})

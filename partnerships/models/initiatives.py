@@ -83,5 +83,11 @@ class Initiative(Record):
     def get_absolute_url(self) -> str:
         return reverse("partnerships:initiative-detail", kwargs={"slug": self.slug})
 
+    @property
+    def public_seat(self):
+        """The seat's record if the public may see it (a draft seat shows as written)."""
+        seat = self.seat
+        return seat if seat is not None and seat.is_published else None
+
     def source_list(self) -> list[str]:
         return [line.strip() for line in self.sources.splitlines() if line.strip()]

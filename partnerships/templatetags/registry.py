@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import Resolver404, resolve, reverse, translate_url
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -15,11 +15,18 @@ def language_links(context) -> list[dict[str, object]]:
     """The current page in each interface language (the language is part of the URL)."""
     request = context["request"]
     current = get_language()
+    # A page that does not exist (a 404, or "//host/..." that would read as another
+    # site's address) links to each language's home page instead.
+    try:
+        resolve(request.path_info)
+        path = "/" + request.get_full_path().lstrip("/")
+    except Resolver404:
+        path = reverse("partnerships:home")
     return [
         {
             "code": code,
             "name": name,
-            "url": translate_url(request.get_full_path(), code),
+            "url": translate_url(path, code),
             "current": code == current,
         }
         for code, name in settings.LANGUAGES
@@ -30,3 +37,10 @@ def language_links(context) -> list[dict[str, object]]:
 def sort_toggle(current: str | None, key: str) -> str:
     """The sort value a column header links to: ascending first, then descending."""
     return f"-{key}" if current == key else key
+
+
+@register.filter
+def web_url(value: str) -> str:
+    """The address if it is an http(s) link, else nothing (never a javascript: link)."""
+    text = str(value or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) else ""

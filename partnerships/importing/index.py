@@ -1,0 +1,455 @@
+"""The Matcher's rules over municipalities held in memory: matching for large files.
+
+The ``Matcher`` asks the database for every name of every row. An import of a large file
+instead loads the municipalities it can meet once (those of the regions the file names,
+or of a whole country where a row names no region), with their search keys, and finds,
+creates and enriches them in memory by the same rules (``matching.forms``, ``one``,
+``knows``, ``is_historic``, ``unique_slug``, the kinds of names). Nothing is written here:
+what a run creates and changes is kept on the ``Place`` objects, and the importer writes
+it in bulk once every row has been accepted.
+
+Each row's changes are journalled: a row that fails is undone, as a row's savepoint was,
+so that the rows after it see the registry as if the row had not been in the file.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from partnerships import search
+from partnerships.importing.errors import RowError
+from partnerships.importing.matching import (
+    ROLE,
+    Change,
+    forms,
+    german_kind,
+    historic_names_of,
+    is_historic,
+    knows,
+    one,
+    russian_kind,
+    unique_slug,
+)
+from partnerships.models import AlternativeName, Municipality, Region
+from partnerships.vocabulary import Country
+
+NAME_LENGTH = Municipality._meta.get_field("name").max_length
+ALTERNATIVE_NAME_LENGTH = AlternativeName._meta.get_field("name").max_length
+# What PostgreSQL answers for a value longer than its column (the row-by-row import
+# reported the database's refusal of a too-long name as it was).
+TOO_LONG = "rejected by the database: value too long for type character varying({length})"
+HISTORIC = AlternativeName.Kind.HISTORIC
+VARIANT = AlternativeName.Kind.VARIANT
+
+
+class Place:
+    """A municipality as an import sees it: loaded from the registry, or new in this run.
+
+    ``alternatives`` holds the (kind, name) of all its alternative names; ``additions``
+    the fields of those this run adds; ``changed`` the fields this run changes.
+    """
+
+    __slots__ = (
+        "additions",
+        "alternatives",
+        "changed",
+        "country",
+        "kind",
+        "line",
+        "name",
+        "name_de",
+        "name_en",
+        "name_ru",
+        "new",
+        "pk",
+        "region",
+        "search_key",
+        "search_names",
+        "slug",
+        "version",
+    )
+
+    def __init__(
+        self,
+        *,
+        pk: int | None,
+        country: str,
+        name: str,
+        region: Region | None,
+        name_de: str = "",
+        name_en: str = "",
+        name_ru: str = "",
+        kind: str = "",
+        slug: str = "",
+        version: int = 1,
+        search_key: str = "",
+        search_names: str = "",
+    ) -> None:
+        self.pk = pk
+        self.new = pk is None
+        self.country = country
+        self.name = name
+        self.region = region
+        self.name_de = name_de
+        self.name_en = name_en
+        self.name_ru = name_ru
+        self.kind = kind
+        self.slug = slug
+        self.version = version
+        self.search_key = search_key
+        self.search_names = search_names
+        self.alternatives: list[tuple[str, str]] = []
+        self.additions: list[dict[str, Any]] = []
+        self.changed: set[str] = set()
+        self.line: int | None = None  # the first line of the file that created or changed it
+
+    def __repr__(self) -> str:
+        return f"<Place {self.pk or 'new'} {self.country} {self.name!r}>"
+
+    @property
+    def region_id(self) -> int | None:
+        return self.region.pk if self.region is not None else None
+
+    def alternative_names(self) -> list[str]:
+        """The alternative names in the order the model lists them (kind, then name)."""
+        return [name for _kind, name in sorted(self.alternatives)]
+
+    def historic_names(self) -> list[str]:
+        return [name for kind, name in self.alternatives if kind == HISTORIC]
+
+    def all_names(self) -> list[str]:
+        """As ``Municipality.all_names``: official, German, English, Russian, alternative."""
+        names = [self.name, self.name_de, self.name_en, self.name_ru, *self.alternative_names()]
+        return [name for name in names if name]
+
+    def refresh_search(self) -> None:
+        """As ``Municipality.refresh_search``, which the writes use on the records themselves."""
+        names = self.all_names()
+        self.search_key = search.search_key(names)
+        self.search_names = search.search_names(names)
+
+    def state(self) -> tuple:
+        return (
+            self.region,
+            self.name_de,
+            list(self.alternatives),
+            list(self.additions),
+            set(self.changed),
+            self.line,
+            self.search_key,
+            self.search_names,
+        )
+
+    def restore(self, state: tuple) -> None:
+        (
+            self.region,
+            self.name_de,
+            self.alternatives,
+            self.additions,
+            self.changed,
+            self.line,
+            self.search_key,
+            self.search_names,
+        ) = state
+
+
+def segments(framed: str) -> list[str]:
+    """The values of a ``|a|b|`` search field."""
+    return [value for value in framed.split(search.SEPARATOR) if value]
+
+
+class MunicipalityIndex:
+    """Finds, creates and enriches municipalities in memory, by the Matcher's rules.
+
+    Lookups mirror the Matcher's queries: by official name (exactly), then by a name as
+    written (``search_names`` holds ``|name|``), then folded (``search_key`` holds
+    ``|key|``); the three are dictionaries here, keyed by country.
+    """
+
+    def __init__(self, regions: Iterable[Region]) -> None:
+        self.regions = {region.pk: region for region in regions}
+        self.places: list[Place] = []
+        self.new: list[Place] = []
+        self.created = 0
+        self.updated = 0
+        # What the index created or changed for the current row (the importer resets it).
+        self.log: list[Change] = []
+        self._by_name: dict[str, dict[str, list[Place]]] = defaultdict(dict)
+        self._by_plain: dict[str, dict[str, list[Place]]] = defaultdict(dict)
+        self._by_folded: dict[str, dict[str, list[Place]]] = defaultdict(dict)
+        self._slugs: set[str] | None = None
+        self._fold_cache: dict[str, str] = {}
+        # The current row's journal: places it created, and the state of those it changed.
+        self._row_new: list[Place] = []
+        self._row_before: dict[int, tuple[Place, tuple]] = {}
+        self._row_counts = (0, 0)
+
+    # Loading -----------------------------------------------------------------------------
+
+    def load(self, queryset: models.QuerySet) -> None:
+        """The municipalities of ``queryset``, with their alternative names."""
+        by_pk = {}
+        regions = self.regions
+        rows = queryset.values_list(
+            "pk",
+            "country",
+            "name",
+            "region_id",
+            "name_de",
+            "name_en",
+            "name_ru",
+            "kind",
+            "slug",
+            "version",
+            "search_key",
+            "search_names",
+        )
+        for pk, country, name, region_id, de, en, ru, kind, slug, version, key, names in rows:
+            place = Place(
+                pk=pk,
+                country=country,
+                name=name,
+                region=regions.get(region_id) if region_id is not None else None,
+                name_de=de,
+                name_en=en,
+                name_ru=ru,
+                kind=kind,
+                slug=slug,
+                version=version,
+                search_key=key,
+                search_names=names,
+            )
+            by_pk[pk] = place
+            self._add(place)
+        alternatives = AlternativeName.objects.filter(municipality__in=queryset.values("pk"))
+        for municipality_id, kind, name in alternatives.values_list(
+            "municipality_id", "kind", "name"
+        ):
+            place = by_pk.get(municipality_id)
+            if place is not None:
+                place.alternatives.append((kind, name))
+
+    def _add(self, place: Place) -> None:
+        self.places.append(place)
+        self._by_name[place.country].setdefault(place.name, []).append(place)
+        self._index(place)
+
+    def _index(self, place: Place, remove: bool = False) -> None:
+        for table, framed in (
+            (self._by_plain[place.country], place.search_names),
+            (self._by_folded[place.country], place.search_key),
+        ):
+            for value in segments(framed):
+                if remove:
+                    entries = table.get(value, [])
+                    entries[:] = [p for p in entries if p is not place]
+                else:
+                    table.setdefault(value, []).append(place)
+
+    def _reindex(self, place: Place, refresh: bool = True) -> None:
+        self._index(place, remove=True)
+        if refresh:
+            place.refresh_search()
+        self._index(place)
+
+    def fold(self, text: str) -> str:
+        folded = self._fold_cache.get(text)
+        if folded is None:
+            folded = self._fold_cache[text] = search.fold(text)
+        return folded
+
+    # The journal of a row ----------------------------------------------------------------
+
+    def begin_row(self) -> None:
+        self.log = []
+        self._row_new = []
+        self._row_before = {}
+        self._row_counts = (self.created, self.updated)
+
+    def undo_row(self) -> None:
+        """Forget what the current (failed) row created and changed."""
+        for place, state in self._row_before.values():
+            self._index(place, remove=True)
+            place.restore(state)
+            self._index(place)
+        for place in reversed(self._row_new):  # the last ones added, in order
+            self._index(place, remove=True)
+            self._by_name[place.country][place.name].remove(place)
+            self.places.pop()
+            self.new.pop()
+            if self._slugs is not None:
+                self._slugs.discard(place.slug)
+        self.created, self.updated = self._row_counts
+        self.begin_row()
+
+    def _touch(self, place: Place, line: int | None) -> None:
+        """Keep the state of a place before the current row first changes it."""
+        if id(place) not in self._row_before and not any(p is place for p in self._row_new):
+            self._row_before[id(place)] = (place, place.state())
+        if place.line is None:
+            place.line = line
+
+    # Lookups (the Matcher's find_*) ------------------------------------------------------
+
+    def _in(self, table: dict[str, list[Place]], framed_field: str, value: str, country: str):
+        """Places whose ``framed_field`` contains ``|value|``."""
+        if value and search.SEPARATOR not in value:
+            return table.get(value, [])
+        framed = search.frame([value])  # unusual values: the substring test, as in SQL
+        return [
+            p for p in self.places if p.country == country and framed in getattr(p, framed_field)
+        ]
+
+    def by_spelling(self, country: str, region: Region | None, spelling: str) -> list[Place]:
+        """Places with this exact name (case-insensitive), else this folded name."""
+        region_id = region.pk if region is not None else None
+        found = self._in(self._by_plain[country], "search_names", search.plain(spelling), country)
+        if region_id is not None:
+            found = [p for p in found if p.region_id == region_id]
+        if found:
+            return ordered(found)
+        folded = self.fold(spelling)
+        if not folded:
+            return []
+        found = self._in(self._by_folded[country], "search_key", folded, country)
+        if region_id is not None:
+            found = [p for p in found if p.region_id == region_id]
+        return ordered(found)
+
+    def find_german(self, name: str, region: Region | None = None) -> Place | None:
+        exact = self._by_name[Country.GERMANY].get(name, [])
+        if region is not None:
+            exact = [p for p in exact if p.region_id == region.pk]
+        found = ordered(exact) or self.by_spelling(Country.GERMANY, region, name)
+        return one(found, name)
+
+    def find_russian(self, cyrillic: str, region: Region | None) -> Place | None:
+        named = self._by_name[Country.RUSSIA].get(cyrillic, [])
+        if region is not None:
+            found = [p for p in named if p.region_id == region.pk]
+            if not found:
+                # A town first imported without its region gets it now.
+                found = [p for p in named if p.region_id is None]
+        else:
+            found = list(named)
+        return one(ordered(found), cyrillic)
+
+    def find_russian_by_latin(self, latin: str, region: Region | None) -> Place | None:
+        """A Russian partner already known, by a Latin spelling of its name."""
+        for form in forms(latin):  # also "Leningrad" for "Leningrad (Sankt Petersburg)"
+            found = self.by_spelling(Country.RUSSIA, region, form)
+            if found:
+                return one(found, latin)
+        return None
+
+    # Creating and enriching (the Matcher's create, german and russian) -------------------
+
+    def taken(self, slug: str) -> bool:
+        if self._slugs is None:
+            self._slugs = set(Municipality.objects.values_list("slug", flat=True))
+        return slug in self._slugs
+
+    def create(
+        self, line: int, *, country: str, name: str, region: Region | None, **fields
+    ) -> Place:
+        place = Place(pk=None, country=country, name=name, region=region, **fields)
+        place.slug = unique_slug(name, region, self.taken)
+        if len(name) > NAME_LENGTH or len(place.name_de) > NAME_LENGTH:
+            # Django's own message for the field: validate as the row-by-row import did.
+            Municipality(
+                country=country, name=name, region=region, slug=place.slug, **fields
+            ).full_clean()
+        for addition in historic_names_of(country, name):
+            place.additions.append(addition)
+            place.alternatives.append((addition["kind"], addition["name"]))
+        place.refresh_search()
+        place.line = line
+        self._slugs.add(place.slug)
+        self._add(place)
+        self.new.append(place)
+        self._row_new.append(place)
+        self.created += 1
+        self.log.append(Change(ROLE[country], "", f"{name} (new municipality)"))
+        return place
+
+    def german(self, line: int, name: str, region: Region | None) -> Place:
+        """The German partner of this name in this Land, created when new."""
+        place = self.find_german(name, region)
+        if place is None:
+            place = self.create(
+                line,
+                country=Country.GERMANY,
+                name=name,
+                name_de=name,
+                region=region,
+                kind=german_kind(name),
+            )
+        elif region is not None and place.region is None:
+            self._touch(place, line)
+            place.region = region
+            place.changed.add("region")
+            self.updated += 1
+            self.log.append(Change(f"{ROLE[Country.GERMANY]}.region", "", region.name_de))
+        return place
+
+    def russian(self, line: int, cyrillic: str, latin: str, region: Region | None) -> Place:
+        """The Russian partner of this Cyrillic name in this region, created when new.
+
+        As ``Matcher.russian``: a Latin spelling not yet known becomes the German name of
+        a municipality without one, or an alternative name; a known historic name is
+        never promoted to the current name.
+        """
+        place = self.find_russian(cyrillic, region)
+        if place is None:
+            place = self.create(
+                line,
+                country=Country.RUSSIA,
+                name=cyrillic,
+                region=region,
+                kind=russian_kind(cyrillic),
+            )
+        changed = False
+        role = ROLE[Country.RUSSIA]
+        if region is not None and place.region is None:
+            self._touch(place, line)
+            place.region = region
+            place.changed.add("region")
+            changed = True
+            self.log.append(Change(f"{role}.region", "", region.name_de))
+        if latin and not place.name_de and not is_historic(place.historic_names(), latin):
+            if len(latin) > NAME_LENGTH:
+                raise RowError(TOO_LONG.format(length=NAME_LENGTH))
+            self._touch(place, line)
+            place.name_de = latin
+            place.changed.add("name_de")
+            self._reindex(place)
+            changed = True
+            self.log.append(Change(f"{role}.name_de", "", latin))
+        elif latin and not knows(place.search_key, place.search_names, latin):
+            if len(latin) > ALTERNATIVE_NAME_LENGTH:
+                raise RowError(TOO_LONG.format(length=ALTERNATIVE_NAME_LENGTH))
+            self._touch(place, line)
+            place.additions.append({"name": latin, "kind": VARIANT})
+            place.alternatives.append((VARIANT, latin))
+            place.changed.add("search_key")
+            self._reindex(place)
+            self.updated += 1
+            self.log.append(Change(f"{role}.alternative_name", "", latin))
+        if changed:
+            self.updated += 1
+        return place
+
+    def changed_places(self) -> list[Place]:
+        """The registry's municipalities this run changes (new ones are created whole)."""
+        return [place for place in self.places if not place.new and place.changed]
+
+
+def ordered(found: list[Place]) -> list[Place]:
+    """In the model's order (by name), as the Matcher's queries return them."""
+    if len(found) > 1:
+        return sorted(found, key=lambda p: (p.name, p.pk or 0))
+    return list(found)
