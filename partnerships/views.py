@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, TemplateView
 
 from partnerships import exports, selectors
+from partnerships.caching import cached_page
 from partnerships.changes import recent_changes
 from partnerships.filters import FacetedFilterSet
 from partnerships.models import (
@@ -67,6 +68,9 @@ class RegistryListView(TemplateView):
     export_url_name: str = ""
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return cached_page(request, lambda: self.render_list(request))
+
+    def render_list(self, request: HttpRequest) -> HttpResponse:
         filterset = type(self).selector(request.GET)
         context = {"filterset": filterset, "page_sizes": PAGE_SIZES, "view": self}
         try:

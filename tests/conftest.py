@@ -35,3 +35,14 @@ def empty_registry(db):
     Initiative.objects.all().delete()
     Partnership.objects.all().delete()
     Municipality.objects.all().delete()
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Cached pages are keyed by the registry's generation, which a test's rollback resets:
+    start every test with an empty cache so no page cached by another test is served."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -232,6 +232,10 @@ else:
 if os.environ.get("RATELIMIT_IP_META_KEY"):
     RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
 
+# Public list pages are cached until the registry's data changes (partnerships/caching.py),
+# at most this long; 0 turns the page cache off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+
 # A read replica: public reads go there when DATABASE_REPLICA_URL is set.
 USE_REPLICA = bool(os.environ.get("DATABASE_REPLICA_URL"))
 if USE_REPLICA:

@@ -21,3 +21,6 @@ DATABASES = {
     "replica": {**DATABASES["default"], "TEST": {"MIRROR": "default"}},  # noqa: F405
 }
 USE_REPLICA = False
+# Tests look at each response's context: the page cache is tested on its own
+# (tests/test_caching.py turns it on).
+PAGE_CACHE_SECONDS = 0

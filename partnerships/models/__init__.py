@@ -1,6 +1,7 @@
 """The registry's domain model; each concept lives in the module named after it."""
 
 from partnerships.models.appeals import Appeal, Signatory
+from partnerships.models.generation import RegistryGeneration
 from partnerships.models.initiatives import Initiative
 from partnerships.models.municipalities import AlternativeName, Municipality
 from partnerships.models.partnerships import Partnership, PartnershipSource, StatusEvent
@@ -15,6 +16,7 @@ __all__ = [
     "Partnership",
     "PartnershipSource",
     "Region",
+    "RegistryGeneration",
     "Signatory",
     "StatusEvent",
     "Suggestion",

@@ -1,0 +1,82 @@
+"""The cache of public list pages, invalidated by any change of the registry.
+
+Counting and faceting large result sets costs tens of milliseconds per query; the same
+views are asked for again and again. A rendered list page is kept in the cache under the
+registry's generation (``RegistryGeneration``), the language and the full address. Every
+save, delete or many-to-many change of a registry record raises the generation (signals;
+importers writing in bulk raise it themselves), so no cached page ever outlives the data
+it shows: counts stay exact and an unpublished record disappears at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+
+from partnerships.models import RegistryGeneration
+
+
+def current_generation() -> int:
+    value = RegistryGeneration.objects.values_list("value", flat=True).first()
+    return value or 0
+
+
+def bump_generation() -> None:
+    if not RegistryGeneration.objects.update(value=F("value") + 1):
+        RegistryGeneration.objects.create(value=1)
+
+
+def _is_registry_data(sender) -> bool:
+    meta = getattr(sender, "_meta", None)
+    if meta is None or meta.app_label != "partnerships" or sender is RegistryGeneration:
+        return False
+    if meta.model_name.startswith("historical"):
+        return False
+    try:  # the models of a migration's historical state are not the real ones
+        return apps.get_model(meta.app_label, meta.model_name) is sender
+    except LookupError:
+        return False
+
+
+@receiver([post_save, post_delete], dispatch_uid="registry-generation")
+def registry_changed(sender, **kwargs) -> None:
+    if _is_registry_data(sender):
+        bump_generation()
+
+
+@receiver(m2m_changed, dispatch_uid="registry-generation-m2m")
+def registry_links_changed(sender, action, **kwargs) -> None:
+    if action.startswith("post_") and _is_registry_data(kwargs["model"]):
+        bump_generation()
+
+
+def cached_page(request: HttpRequest, build) -> HttpResponse:
+    """The rendered page for this address, from the cache when the data has not changed.
+
+    Only anonymous readers share cached pages; signed-in editors always get a fresh one.
+    Only successful pages are kept.
+    """
+    seconds = settings.PAGE_CACHE_SECONDS
+    if not seconds or request.user.is_authenticated:
+        return build()
+    raw = f"{current_generation()}|{get_language()}|{request.get_full_path()}"
+    key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
+    hit = cache.get(key)
+    if hit is not None:
+        content, content_type = hit
+        return HttpResponse(content, content_type=content_type)
+    response = build()
+    if response.status_code == 200:
+        cache.set(key, (response.content, response["Content-Type"]), seconds)
+    return response
+
+
+__all__ = ["bump_generation", "cached_page", "current_generation"]

@@ -1,0 +1,80 @@
+"""Cached public list pages never outlive the data they show."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from partnerships.caching import current_generation
+from partnerships.models import Initiative, Partnership
+
+pytestmark = pytest.mark.django_db
+
+URL = "/partnerships/?status=suspended"
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+def test_a_repeated_page_comes_from_the_cache():
+    client = Client()
+    first = client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(URL)
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert len(queries) == 1  # only the registry's generation is read
+
+
+def test_any_change_invalidates_the_cached_pages():
+    client = Client()
+    before = current_generation()
+    assert "aachen--kostroma" in client.get(URL).content.decode()
+    partnership = Partnership.objects.get(slug="aachen--kostroma")
+    partnership.is_published = False
+    partnership.save()
+    assert current_generation() > before
+    assert "aachen--kostroma" not in client.get(URL).content.decode()
+
+
+def test_many_to_many_changes_invalidate_too():
+    before = current_generation()
+    Initiative.objects.first().partnerships.clear()
+    assert current_generation() > before
+
+
+def test_languages_and_addresses_are_cached_apart():
+    client = Client()
+    german = client.get(URL).content.decode()
+    russian = client.get(f"/ru{URL}").content.decode()
+    assert german != russian
+    assert 'lang="ru"' in russian
+
+
+def test_editors_always_get_a_fresh_page(admin_client):
+    admin_client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        admin_client.get(URL)
+    assert len(queries) > 3
+
+
+def test_errors_are_not_cached(monkeypatch):
+    from partnerships.views import PartnershipListView
+
+    calls = []
+    render = PartnershipListView.render_list
+
+    def counting(self, request):
+        calls.append(request.get_full_path())
+        return render(self, request)
+
+    monkeypatch.setattr(PartnershipListView, "render_list", counting)
+    client = Client()
+    assert client.get("/partnerships/?page=abc").status_code == 400
+    assert client.get("/partnerships/?page=abc").status_code == 400
+    assert len(calls) == 2
+    client.get(URL)
+    client.get(URL)
+    assert len(calls) == 3  # the good page was built once
