@@ -52,3 +52,8 @@ stop:
 # Re-pin the transitive dependencies after changing pyproject.toml.
 lock: venv
 	$(PY) -m pip freeze --exclude-editable | grep -v '^twinning' > constraints.txt
+
+# The benchmark of docs/PERFORMANCE.md (100,000 partnerships, 15 s per endpoint, 16 connections);
+# e.g. `make bench BENCH_ARGS="--partnerships 5000 --duration 5"` for a quick run.
+bench: venv
+	$(PY) bench/run.py $(BENCH_ARGS)

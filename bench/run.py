@@ -1,0 +1,917 @@
+"""The registry's benchmark (issue 6): import, public pages under load, CSV export.
+
+    .venv/bin/python bench/run.py [--partnerships N] [--duration S] [--connections C]
+                                  [--keep-db] [--reuse-db] [--workers W] [--output FILE]
+
+(``make bench`` runs it with the defaults: 100,000 partnerships, 15 s per endpoint, 16
+connections.) One run:
+
+1. creates the database ``twinning_bench`` on the project's own cluster (twinning.localdb),
+   or the database named by ``BENCH_DATABASE_URL`` (its name must contain "bench": it is
+   dropped and created anew), and migrates it;
+2. writes a deterministic synthetic registry of N partnerships (``bench/generate.py``) in the
+   starter-data format and imports it through the registry's own importer, timed;
+3. serves it with gunicorn (``gunicorn.conf.py``) under production settings on 127.0.0.1;
+4. loads the partnership list (three filters), the name search (Latin and Cyrillic), a
+   partnership page and ``/healthz`` with wrk, at C connections, D seconds each;
+5. downloads the CSV export of all N partnerships from a one-worker gunicorn, with its time
+   to first byte and the worker's memory growth, next to PostgreSQL's own COPY of the
+   export query;
+6. prints the figures with their targets (PASS/MISS) and EXPLAIN (ANALYZE, BUFFERS) of the
+   list, search and export queries, and writes the same to ``bench/results-latest.md``.
+
+Traffic goes to 127.0.0.1 only. The database is dropped at the end unless ``--keep-db``;
+``--reuse-db`` reuses a kept database that holds exactly the same generated data (the
+import is then not measured).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import generate  # noqa: E402  (bench/generate.py)
+import psycopg  # noqa: E402
+from psycopg import sql  # noqa: E402
+from psycopg.conninfo import conninfo_to_dict, make_conninfo  # noqa: E402
+
+HOST = "127.0.0.1"  # loopback only: the benchmark never talks to another address
+DB_NAME = "twinning_bench"
+LIST_PATH = "/partnerships/?german_state=DE-BY&status=active&kind=official"
+EXPORT_PATH = "/partnerships/export.csv"
+HEADERS = {"X-Forwarded-Proto": "https", "Accept-Language": "de"}
+HEALTH_TIMEOUT = 90  # seconds gunicorn may take to answer /healthz
+WARMUP_SECONDS = 2
+MB = 1024 * 1024
+
+# What wrk loads, in this order: name -> (page, every request at its own address).
+# "repeated" asks for the same address again and again (what a cache of whole pages can
+# serve); "unique" appends a parameter the filters ignore, so the page is built each time.
+LOADS = {
+    "baseline": ("baseline", False),
+    "list": ("list", False),
+    "list_unique": ("list", True),
+    "search_latin": ("search_latin", False),
+    "search_latin_unique": ("search_latin", True),
+    "search_cyrillic": ("search_cyrillic", False),
+    "search_cyrillic_unique": ("search_cyrillic", True),
+    "detail": ("detail", False),
+}
+
+# Targets of issue 6.
+LIST_P95_MS = 200
+LIST_BASELINE_SHARE = 1 / 8
+SEARCH_P95_MS = 100
+EXPORT_COPY_FACTOR = 3
+EXPORT_FIRST_BYTE_S = 1.0
+EXPORT_MEMORY_MB = 50
+IMPORT_ROWS_PER_S = 5000
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# The database ----------------------------------------------------------------------------
+
+
+class BenchDatabase:
+    """The dedicated database: created anew (or reused), dropped at the end unless kept."""
+
+    def __init__(self) -> None:
+        url = os.environ.get("BENCH_DATABASE_URL", "").strip()
+        if url:
+            params = conninfo_to_dict(url)
+            self.name = params.get("dbname") or ""
+            if "bench" not in self.name:
+                sys.exit(
+                    f"BENCH_DATABASE_URL names the database {self.name!r}: the benchmark drops "
+                    "and recreates it, so its name must contain 'bench'."
+                )
+            self.url = url
+        else:
+            from twinning import localdb
+
+            with contextlib.redirect_stdout(sys.stderr):  # stdout carries the report only
+                localdb.start()
+            self.name = DB_NAME
+            self.url = f"postgres://postgres@{HOST}:{localdb.port()}/{DB_NAME}"
+            params = conninfo_to_dict(self.url)
+        self.admin = make_conninfo(**{**params, "dbname": "postgres"})
+
+    def _admin(self) -> psycopg.Connection:
+        return psycopg.connect(self.admin, autocommit=True)
+
+    def comment(self) -> str | None:
+        with self._admin() as conn:
+            row = conn.execute(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+                [self.name],
+            ).fetchone()
+        return None if row is None else (row[0] or "")
+
+    def recreate(self) -> None:
+        with self._admin() as conn:
+            name = sql.Identifier(self.name)
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+            conn.execute(
+                sql.SQL(
+                    "CREATE DATABASE {} ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' "
+                    "LC_CTYPE 'C.UTF-8' TEMPLATE template0"
+                ).format(name)
+            )
+
+    def mark(self, fingerprint: str) -> None:
+        with self._admin() as conn:
+            conn.execute(
+                sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                    sql.Identifier(self.name), sql.Literal(fingerprint)
+                )
+            )
+
+    def drop(self) -> None:
+        with self._admin() as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
+            )
+
+    def vacuum_analyze(self) -> float:
+        started = time.perf_counter()
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute("VACUUM (ANALYZE)")
+        return time.perf_counter() - started
+
+    def server_facts(self) -> dict[str, str]:
+        with psycopg.connect(self.url) as conn:
+            facts = {"version": conn.execute("SELECT version()").fetchone()[0]}
+            for setting in ("shared_buffers", "work_mem", "max_connections", "jit"):
+                facts[setting] = conn.execute(f"SHOW {setting}").fetchone()[0]
+            facts["size"] = conn.execute(
+                "SELECT pg_size_pretty(pg_database_size(current_database()))"
+            ).fetchone()[0]
+        return facts
+
+
+# Subprocesses: Django steps and management commands --------------------------------------
+
+
+def django_env(database_url: str, **extra: str) -> dict[str, str]:
+    drop = {"DEBUG", "DJANGO_SETTINGS_MODULE", "DATABASE_REPLICA_URL", "REDIS_URL", "PORT"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in drop and not k.startswith("GUNICORN_") and k != "WEB_CONCURRENCY"
+    }
+    env.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="twinning.settings")
+    env.update(extra)
+    return env
+
+
+def production_env(database_url: str, secret_key: str, port: int, **extra: str) -> dict[str, str]:
+    return django_env(
+        database_url,
+        PRODUCTION="1",
+        SECRET_KEY=secret_key,
+        ALLOWED_HOSTS=HOST,
+        GUNICORN_BIND=f"{HOST}:{port}",
+        **extra,
+    )
+
+
+def manage(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def django_task(*args: str, env: dict[str, str]) -> dict:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "django_tasks.py"), *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# gunicorn --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces, so split after the last ")".
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM of a process, in bytes."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _sep, rest = line.partition(":")
+        if key in {"VmRSS", "VmHWM"}:
+            values[key] = int(rest.split()[0]) * 1024
+    return values
+
+
+class Gunicorn:
+    """gunicorn with gunicorn.conf.py on 127.0.0.1, stopped at the end whatever happens."""
+
+    def __init__(self, env: dict[str, str], port: int, log_path: Path) -> None:
+        self.env, self.port, self.log_path = env, port, log_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.log_file = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "gunicorn.conf.py",
+                "twinning.wsgi:application",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + HEALTH_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"gunicorn exited ({self.process.returncode}); see {self.log_path}"
+                )
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                status, _body = get(self.port, "/healthz", timeout=2)
+                if status == 200:
+                    return
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer /healthz in {HEALTH_TIMEOUT} s")
+
+    def log_since(self, offset: int) -> str:
+        self.log_file.flush()
+        with self.log_path.open("rb") as handle:
+            handle.seek(offset)
+            return handle.read().decode(errors="replace")
+
+    def workers(self) -> list[int]:
+        return children(self.process.pid) if self.process else []
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()  # graceful: the master stops its workers
+        try:
+            self.process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self.log_file.close()
+
+    def __enter__(self) -> Gunicorn:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers=HEADERS)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+# wrk -------------------------------------------------------------------------------------
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        sys.exit("wrk is missing: sudo apt-get install -y wrk")
+    log("installing wrk with apt-get ...")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-qq", "wrk"]
+    if subprocess.run(install, env=env, stdout=subprocess.DEVNULL).returncode != 0:
+        subprocess.run(["apt-get", "update", "-qq"], env=env, check=True)
+        subprocess.run(install, env=env, check=True, stdout=subprocess.DEVNULL)
+    return shutil.which("wrk") or sys.exit("apt-get installed no wrk")
+
+
+def wrk(
+    port: int, path: str, *, seconds: float, connections: int, threads: int, unique: bool = False
+) -> dict:
+    """wrk with bench/report.lua; ``unique``: every request at an address of its own."""
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{max(int(seconds), 1)}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(BENCH / "report.lua"),
+        f"http://{HOST}:{port}{path}",
+        *(["--", "unique"] if unique else []),
+    ]
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + 120, check=True
+    )
+    for line in result.stdout.splitlines():
+        if line.startswith("BENCH_JSON "):
+            return json.loads(line.removeprefix("BENCH_JSON "))
+    raise RuntimeError(f"wrk printed no figures:\n{result.stdout}\n{result.stderr}")
+
+
+# Other work on the machine ----------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu() -> dict[int, tuple[float, str]]:
+    """CPU seconds used so far and the command line, per process."""
+    result = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        # Fields after "(comm)": state ppid ... utime is the 12th, stime the 13th.
+        result[int(entry.name)] = ((int(stat[11]) + int(stat[12])) / CLOCK_TICKS, cmdline.strip())
+    return result
+
+
+class CpuWatch:
+    """How much CPU other processes (not gunicorn, wrk, our database sessions) used meanwhile.
+
+    The machine may be shared (other test suites, other databases on the same cluster):
+    the figures are only comparable when this stays near zero. Processes that start and
+    end within the window are not seen, so this is a lower bound.
+    """
+
+    def __init__(self, ours: set[int], database: str) -> None:
+        self.ours, self.database = ours | {os.getpid()}, database
+
+    def __enter__(self) -> CpuWatch:
+        self.started, self.before = time.monotonic(), process_cpu()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        seconds = time.monotonic() - self.started
+        after = process_cpu()
+        others: dict[str, float] = {}
+        for pid, (cpu, cmdline) in after.items():
+            if pid not in self.before or self._ours(pid, cmdline):
+                continue
+            used = cpu - self.before[pid][0]
+            if used > 0:
+                others[cmdline[:80]] = others.get(cmdline[:80], 0) + used
+        self.other_cpus = sum(others.values()) / seconds if seconds else 0.0
+        self.top = sorted(others.items(), key=lambda item: -item[1])[:3]
+
+    def _ours(self, pid: int, cmdline: str) -> bool:
+        return (
+            pid in self.ours
+            or cmdline.startswith("wrk ")
+            or f" {self.database} " in f" {cmdline} "  # postgres: user DATABASE host(port)
+        )
+
+
+# The export ------------------------------------------------------------------------------
+
+
+@dataclass
+class ExportRun:
+    seconds: float = 0.0
+    first_byte: float = 0.0
+    first_row: float = 0.0
+    rows: int = 0
+    bytes: int = 0
+    status: int = 0
+    rss_before: int = 0
+    peak_rss: int = 0
+    hwm_before: int = 0
+    hwm_after: int = 0
+    samples: list[int] = field(default_factory=list)
+
+    @property
+    def growth(self) -> int:
+        peak = max(self.peak_rss, self.hwm_after if self.hwm_after > self.hwm_before else 0)
+        return max(peak - self.rss_before, 0)
+
+
+def measure_export(port: int, worker: int) -> ExportRun:
+    """Download the whole CSV, reading the stream, while sampling the worker's RSS."""
+    run = ExportRun()
+    status = proc_status(worker)
+    run.rss_before, run.hwm_before = status["VmRSS"], status["VmHWM"]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(OSError, KeyError):
+                run.samples.append(proc_status(worker)["VmRSS"])
+            stop.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    conn = http.client.HTTPConnection(HOST, port, timeout=120)
+    newlines = 0
+    try:
+        started = time.perf_counter()
+        conn.request("GET", EXPORT_PATH, headers=HEADERS)
+        response = conn.getresponse()
+        run.status = response.status
+        while True:
+            block = response.read1(256 * 1024)
+            if not block:
+                break
+            now = time.perf_counter()
+            if not run.bytes:
+                run.first_byte = now - started
+            run.bytes += len(block)
+            if newlines < 2:
+                newlines += block.count(b"\n")
+                if newlines >= 2:  # the header line and the first partnership
+                    run.first_row = now - started
+            else:
+                newlines += block.count(b"\n")
+        run.seconds = time.perf_counter() - started
+    finally:
+        conn.close()
+        stop.set()
+        sampler.join()
+    run.rows = max(newlines - 1, 0)
+    with contextlib.suppress(OSError, KeyError):
+        run.hwm_after = proc_status(worker)["VmHWM"]
+    run.peak_rss = max(run.samples, default=run.rss_before)
+    return run
+
+
+# Results ---------------------------------------------------------------------------------
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("PASS" if ok else "**MISS**")
+
+
+def ms(value: float) -> str:
+    return f"{value:,.1f} ms"
+
+
+def machine_facts() -> dict[str, str]:
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    total = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal"))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "nproc": str(os.cpu_count()),
+        "cpu": cpu,
+        "memory": f"{total / 1024 / 1024:.1f} GiB",
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+    }
+
+
+LABELS = {
+    "list": "list, 3 filters",
+    "search_latin": "search, Latin",
+    "search_cyrillic": "search, Cyrillic",
+    "detail": "partnership page",
+    "baseline": "trivial view `/healthz` (one `SELECT 1`)",
+}
+
+
+def render(results: dict) -> str:
+    args, facts, pg = results["args"], results["machine"], results["postgres"]
+    loads, imp, export, copy = (
+        results["load"],
+        results["import"],
+        results["export"],
+        results["copy"],
+    )
+    baseline = loads["baseline"]["rps"]
+    lines = [
+        f"# Benchmark results ({results['finished']})",
+        "",
+        f"Command: `{results['command']}` — {args['partnerships']:,} partnerships, "
+        f"{args['duration']} s per endpoint, {args['connections']} connections, wrk with "
+        f"{results['wrk_threads']} threads; gunicorn {results['workers']} workers "
+        f"(`gunicorn.conf.py`, production settings). Whole run: {results['run_seconds']:.0f} s.",
+        "",
+        f"Machine: {facts['nproc']} CPUs ({facts['cpu']}), {facts['memory']} memory, "
+        f"Linux {facts['kernel']}, Python {facts['python']}; {pg['version'].split(' on ')[0]} "
+        f"(shared_buffers {pg['shared_buffers']}, work_mem {pg['work_mem']}, jit {pg['jit']}); "
+        f"bench database {pg['size']}. Server, database and load generator share the machine.",
+        "",
+        f"Data: {results['sample']['partnerships']:,} partnerships, "
+        f"{results['sample']['german']:,} German and {results['sample']['russian']:,} Russian "
+        f"municipalities (the file: {results['expected'][0]:,}, {results['expected'][1]:,}, "
+        f"{results['expected'][2]:,}); search for {results['search']['latin']!r} / "
+        f"{results['search']['cyrillic']!r}; detail page `{results['paths']['detail']}`.",
+        "",
+        "| figure | measured | target | result |",
+        "| --- | --- | --- | --- |",
+    ]
+    if imp.get("reused"):
+        lines.append("| import | not measured (database reused) | ≥ 5,000 rows/s | n/a |")
+    else:
+        rate = imp["rows"] / imp["seconds"]
+        files = (
+            f", {imp['files']} files of ≤ {imp['rows_per_file']:,} rows" if imp["files"] > 1 else ""
+        )
+        lines.append(
+            f"| import (`PartnershipImporter().run`) | {rate:,.0f} rows/s "
+            f"({imp['rows']:,} rows in {imp['seconds']:,.1f} s{files}) "
+            f"| ≥ {IMPORT_ROWS_PER_S:,} rows/s | {verdict(rate >= IMPORT_ROWS_PER_S)} |"
+        )
+    for key, how in (("list_unique", "each request built"), ("list", "same address repeated")):
+        lst = loads[key]
+        lines += [
+            f"| list, 3 filters + facets ({how}): p95 at {args['connections']} connections "
+            f"| {ms(lst['p95_ms']) if lst['requests'] else 'no request finished'} "
+            f"| < {LIST_P95_MS} ms | {verdict(bool(lst['requests']) and lst['p95_ms'] < LIST_P95_MS)} |",
+            f"| list ({how}): throughput vs. trivial view | {lst['rps']:,.1f} req/s = 1/"
+            f"{baseline / max(lst['rps'], 0.01):,.1f} of {baseline:,.0f} req/s | ≥ 1/8 "
+            f"({baseline * LIST_BASELINE_SHARE:,.1f} req/s) "
+            f"| {verdict(lst['rps'] >= baseline * LIST_BASELINE_SHARE)} |",
+        ]
+    for key, label in (
+        ("search_latin_unique", "Latin, each request built"),
+        ("search_cyrillic_unique", "Cyrillic, each request built"),
+        ("search_latin", "Latin, same address repeated"),
+        ("search_cyrillic", "Cyrillic, same address repeated"),
+    ):
+        p95, done = loads[key]["p95_ms"], loads[key]["requests"]
+        lines.append(
+            f"| search ({label}): p95 | {ms(p95) if done else 'no request finished'} "
+            f"| < {SEARCH_P95_MS} ms | {verdict(bool(done) and p95 < SEARCH_P95_MS)} |"
+        )
+    complete = export["rows"] == results["sample"]["partnerships"] and export["status"] == 200
+    ratio = export["seconds"] / copy["seconds"]
+    lines += [
+        f"| CSV export of all rows: total | {export['seconds']:,.2f} s "
+        f"({export['rows'] / export['seconds']:,.0f} rows/s, {export['bytes'] / MB:,.1f} MB"
+        f"{'' if complete else ', INCOMPLETE: ' + str(export['rows']) + ' rows'}) "
+        f"= {ratio:,.1f}× COPY ({copy['seconds']:,.2f} s, "
+        f"{copy['rows'] / copy['seconds']:,.0f} rows/s) | ≤ {EXPORT_COPY_FACTOR}× COPY "
+        f"| {verdict(complete and ratio <= EXPORT_COPY_FACTOR)} |",
+        f"| CSV export: first byte (first row) | {export['first_byte'] * 1000:,.0f} ms "
+        f"({export['first_row'] * 1000:,.0f} ms) | < {EXPORT_FIRST_BYTE_S:g} s "
+        f"| {verdict(export['first_byte'] < EXPORT_FIRST_BYTE_S)} |",
+        f"| CSV export: worker memory growth (peak RSS − RSS before) "
+        f"| {export['growth'] / MB:,.1f} MB (RSS before {export['rss_before'] / MB:,.0f} MB) "
+        f"| < {EXPORT_MEMORY_MB} MB | {verdict(export['growth'] < EXPORT_MEMORY_MB * MB)} |",
+        "",
+        f"Load per endpoint ({args['connections']} connections, {args['duration']} s each, "
+        "same run; latencies as wrk measures them, closed loop):",
+        "",
+        "| endpoint | path | req/s | p50 | p95 | p99 | max | errors | worker restarts "
+        "| others' CPU | target |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    targets = {
+        "list": f"p95 < {LIST_P95_MS} ms, ≥ 1/8 of baseline",
+        "search_latin": f"p95 < {SEARCH_P95_MS} ms",
+        "search_cyrillic": f"p95 < {SEARCH_P95_MS} ms",
+        "detail": "—",
+        "baseline": "— (reference)",
+    }
+    for key, (page, unique) in LOADS.items():
+        r = loads[key]
+        errors = sum(r["errors"].values())
+        label = LABELS[page] + (", each request built" if unique else "")
+        path = results["paths"][page]
+        if unique:
+            path += ("&" if "?" in path else "?") + "_=<n>"
+        lines.append(
+            f"| {label} | `{path}` | {r['rps']:,.1f} | {ms(r['p50_ms'])} "
+            f"| {ms(r['p95_ms'])} | {ms(r['p99_ms'])} | {ms(r['max_ms'])} | {errors} "
+            f"| {r['restarts']} | {r['other_cpus']:.2f} | {targets[page]} |"
+        )
+    lines += [
+        "",
+        "each request built: wrk appends `_=<thread>-<n>` to every request, a parameter the "
+        "filters ignore: a cache of whole pages keyed on the address never answers, as for "
+        "a reader's first visit to a filter combination or a new search. The other rows ask "
+        "for the same address again and again.",
+        "",
+        "worker restarts: gunicorn recycles a worker after `max_requests` (1000 + jitter) "
+        "requests; a new worker loads Django again (about 0.5 s of CPU on this machine).",
+        "",
+        f"others' CPU: CPUs used meanwhile by processes outside the benchmark (of "
+        f"{facts['nproc']}; a lower bound). The figures compare across runs only when it "
+        "stays near 0.",
+    ]
+    lines += [
+        "",
+        "Export details: one-worker gunicorn (same configuration otherwise), warm database "
+        f"cache; RSS sampled every 50 ms ({len(export['samples'])} samples) plus VmHWM; "
+        f"HTTP status {export['status']}; others' CPU {export['other_cpus']:.2f}. COPY: `COPY (<the export's SQL>) TO STDOUT WITH "
+        f"(FORMAT csv)` read by psycopg into a null sink, best of "
+        f"{len(copy['all_seconds'])} ({', '.join(f'{s:.2f}' for s in copy['all_seconds'])} s), "
+        f"{copy['bytes'] / MB:,.1f} MB.",
+    ]
+    if not imp.get("reused"):
+        lines += [
+            "",
+            f"Import: rows {', '.join(f'{k} {v:,}' for k, v in imp['counts'].items())}; "
+            f"municipalities created {imp['municipalities_created']:,}, "
+            f"updated {imp['municipalities_updated']:,}; seconds per file: "
+            f"{', '.join(f'{x:.1f}' for x in imp['seconds_per_file'])}; then `VACUUM (ANALYZE)` "
+            f"({results['vacuum_seconds']:.1f} s, not counted).",
+        ]
+    lines += ["", "## Queries of one request (warm, no concurrency)", ""]
+    explain = results["explain"]
+    for key, page in explain["pages"].items():
+        total = sum(q["ms"] for q in page["queries"])
+        lines += [
+            f"### {LABELS[key]}: `{page['path']}`",
+            "",
+            f"One request through Django's test client, built (own address): "
+            f"{page['request_ms']:,.1f} ms, {len(page['queries'])} queries, {total:,.1f} ms in "
+            f"the database. The same address asked for again: {page['repeated_ms']:,.1f} ms, "
+            f"{page['repeated_queries']} queries.",
+            "",
+            "| # | ms | query |",
+            "| --- | --- | --- |",
+        ]
+        for number, query in enumerate(page["queries"], 1):
+            text = " ".join(query["sql"].split())
+            short = text if len(text) <= 160 else text[:157] + "..."
+            lines.append(f"| {number} | {query['ms']:,.1f} | `{short.replace('|', '¦')}` |")
+        lines.append("")
+        for number, query in enumerate(page["queries"], 1):
+            if "plan" in query:
+                lines += [
+                    f"Query {number} ({query['ms']:,.1f} ms):",
+                    "",
+                    "```sql",
+                    query["sql"],
+                    "```",
+                    "",
+                    "```",
+                    query["plan"],
+                    "```",
+                    "",
+                ]
+    lines += [
+        "### CSV export query",
+        "",
+        "```sql",
+        explain["export"]["sql"],
+        "```",
+        "",
+        "```",
+        explain["export"]["plan"],
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# The run ---------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--partnerships", type=int, default=100_000, metavar="N")
+    parser.add_argument("--duration", type=float, default=15, metavar="S", help="per endpoint")
+    parser.add_argument("--connections", type=int, default=16, metavar="C")
+    parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
+    parser.add_argument(
+        "--reuse-db",
+        action="store_true",
+        help="reuse a kept database holding the same generated data (import not measured)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py)"
+    )
+    parser.add_argument("--threads", type=int, default=None, help="wrk threads (default: CPUs)")
+    parser.add_argument("--output", type=Path, default=BENCH / "results-latest.md")
+    args = parser.parse_args(argv)
+    if args.partnerships < 10:
+        parser.error("--partnerships must be at least 10")
+    if args.connections < 1 or args.duration <= 0:
+        parser.error("--connections and --duration must be positive")
+    return args
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up on kill, too
+    started = time.perf_counter()
+    ensure_wrk()
+    threads = max(1, min(args.threads or os.cpu_count() or 1, args.connections))
+    database = BenchDatabase()
+    fingerprint = (
+        f"twinning bench: generator {generate.GENERATOR_VERSION}, seed {generate.SEED}, "
+        f"{args.partnerships} partnerships"
+    )
+    results: dict = {
+        "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        "command": " ".join([".venv/bin/python bench/run.py", *argv]),
+        "machine": machine_facts(),
+        "wrk_threads": threads,
+    }
+    secret_key = secrets.token_urlsafe(60)
+    servers: list[Gunicorn] = []
+    with tempfile.TemporaryDirectory(prefix="twinning-bench-") as tmp:
+        workdir = Path(tmp)
+        try:
+            reuse = args.reuse_db and database.comment() == fingerprint
+            env = django_env(database.url)
+            dataset_path = workdir / "partnerships-bench.csv"
+            log(f"generating {args.partnerships:,} partnerships (seed {generate.SEED}) ...")
+            dataset = generate.write(dataset_path, args.partnerships)
+            if reuse:
+                log(f"reusing database {database.name} ({fingerprint})")
+                manage("migrate", "--noinput", "-v", "0", env=env)
+                results["import"] = {"reused": True}
+                results["vacuum_seconds"] = 0.0
+            else:
+                log(f"creating database {database.name} and migrating ...")
+                database.recreate()
+                manage("migrate", "--noinput", "-v", "0", env=env)
+                log(
+                    f"importing {dataset.rows:,} rows through PartnershipImporter "
+                    f"({dataset.germans:,} German, {dataset.russians:,} Russian partners) ..."
+                )
+                imported = django_task("import", str(dataset_path), env=env)
+                if not imported["ok"]:
+                    raise RuntimeError(f"the import failed:\n{imported['summary']}")
+                log(f"imported in {imported['seconds']:.1f} s ({imported['files']} file(s))")
+                results["import"] = imported
+                results["vacuum_seconds"] = database.vacuum_analyze()
+                database.mark(fingerprint)
+            results["postgres"] = database.server_facts()
+            sample = django_task("sample", env=env)
+            results["sample"] = sample
+            expected = (args.partnerships, dataset.germans, dataset.russians)
+            found = (sample["partnerships"], sample["german"], sample["russian"])
+            if found != expected:
+                log(f"WARNING: the database holds {found} partnerships/German/Russian, "
+                    f"the file {expected}")  # fmt: skip
+            results["expected"] = expected
+            results["search"] = {"latin": dataset.search_latin, "cyrillic": dataset.search_cyrillic}
+            paths = {
+                "baseline": "/healthz",
+                "list": LIST_PATH,
+                "search_latin": "/municipalities/?" + urlencode({"q": dataset.search_latin}),
+                "search_cyrillic": "/municipalities/?" + urlencode({"q": dataset.search_cyrillic}),
+                "detail": f"/partnerships/{quote(sample['detail_slug'])}/",
+            }
+            results["paths"] = paths
+
+            log("collectstatic (production settings) ...")
+            port = free_port()
+            extra = {"GUNICORN_WORKERS": str(args.workers)} if args.workers else {}
+            prod = production_env(database.url, secret_key, port, **extra)
+            manage("collectstatic", "--noinput", "-v", "0", env=prod)
+
+            log(f"starting gunicorn on {HOST}:{port} ...")
+            server = Gunicorn(prod, port, workdir / "gunicorn.log")
+            servers.append(server)
+            with server:
+                for path in paths.values():
+                    status, body = get(port, path)
+                    if status != 200:
+                        raise RuntimeError(f"{path} answered {status}: {body[:300]!r}")
+                results["workers"] = len(server.workers())
+                load = {}
+                for key, (page, unique) in LOADS.items():
+                    log(f"wrk {key}: {paths[page]}{' (unique)' if unique else ''} ...")
+                    options = {"connections": args.connections, "threads": threads}
+                    wrk(port, paths[page], seconds=WARMUP_SECONDS, unique=unique, **options)
+                    ours = {server.process.pid, *server.workers()}
+                    log_offset = server.log_path.stat().st_size
+                    with CpuWatch(ours, database.name) as watch:
+                        load[key] = wrk(
+                            port, paths[page], seconds=args.duration, unique=unique, **options
+                        )
+                    load[key]["other_cpus"] = watch.other_cpus
+                    load[key]["restarts"] = server.log_since(log_offset).count(
+                        "Autorestarting worker"
+                    )
+                    load[key]["other_top"] = watch.top
+                    log(
+                        f"  {load[key]['rps']:,.1f} req/s, p95 {load[key]['p95_ms']:,.1f} ms, "
+                        f"errors {sum(load[key]['errors'].values())}, other processes used "
+                        f"{watch.other_cpus:.2f} CPUs"
+                        + (f" (mostly {watch.top[0][0]!r})" if watch.top else "")
+                    )
+                results["load"] = load
+
+            log("COPY of the export query (best of 3) ...")
+            results["copy"] = django_task("copy", env=env)
+
+            log("CSV export from a one-worker gunicorn ...")
+            port = free_port()
+            single = production_env(database.url, secret_key, port, GUNICORN_WORKERS="1")
+            server = Gunicorn(single, port, workdir / "gunicorn-export.log")
+            servers.append(server)
+            with server:
+                (worker,) = server.workers()
+                # Warm the worker: a page, and a small export through the same code.
+                get(port, LIST_PATH)
+                get(port, EXPORT_PATH + "?german_state=DE-HB")
+                with CpuWatch({server.process.pid, worker}, database.name) as watch:
+                    run = measure_export(port, worker)
+            results["export"] = {
+                **run.__dict__,
+                "growth": run.growth,
+                "other_cpus": watch.other_cpus,
+            }
+            log(
+                f"  {run.rows:,} rows in {run.seconds:.2f} s, first byte "
+                f"{run.first_byte * 1000:.0f} ms, memory +{run.growth / MB:.1f} MB"
+            )
+
+            log("EXPLAIN (ANALYZE, BUFFERS) of the list, search and export queries ...")
+            results["explain"] = django_task(
+                "explain", dataset.search_latin, dataset.search_cyrillic, env=env
+            )
+            results["run_seconds"] = time.perf_counter() - started
+            results["finished"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            report = render(results)
+            print(report)
+            args.output.write_text(report + "\n", encoding="utf-8")
+            (args.output.with_suffix(".json")).write_text(
+                json.dumps(results, ensure_ascii=False, indent=1, default=str) + "\n",
+                encoding="utf-8",
+            )
+            log(f"written to {args.output} (and {args.output.with_suffix('.json').name})")
+        except BaseException:
+            for server in servers:
+                log_path = server.log_path
+                if log_path.exists():
+                    tail = log_path.read_text(errors="replace").splitlines()[-30:]
+                    print("\n".join(["--- gunicorn log (last lines) ---", *tail]), file=sys.stderr)
+            raise
+        finally:
+            for server in servers:
+                server.stop()
+            if args.keep_db:
+                log(f"keeping database {database.name} ({database.url})")
+            else:
+                database.drop()
+                log(f"dropped database {database.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
