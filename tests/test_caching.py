@@ -78,3 +78,24 @@ def test_errors_are_not_cached(monkeypatch):
     client.get(URL)
     client.get(URL)
     assert len(calls) == 3  # the good page was built once
+
+
+def test_an_import_invalidates_the_cached_pages(tmp_path):
+    """Importers write in bulk (no save signals): they raise the generation themselves."""
+    from partnerships.importing.partnerships import PartnershipImporter
+
+    client = Client()
+    assert "Teststadt" not in client.get("/partnerships/").content.decode()
+    before = current_generation()
+    data = tmp_path / "new.csv"
+    data.write_text(
+        "german_name,german_state,russian_name_latin,russian_name_cyrillic,russian_region,"
+        "kind,since_year,status,source\n"
+        "Aaa-Teststadt,Hessen,Testograd,Тестоград,Oblast Kaluga,Partnerschaft,1990,,"
+        "https://example.org/a\n",
+        encoding="utf-8",
+    )
+    report = PartnershipImporter().run(data)
+    assert report.ok, report.summary()
+    assert current_generation() > before
+    assert "Aaa-Teststadt" in client.get("/partnerships/").content.decode()

@@ -5,6 +5,10 @@ that one bad row does not hide the errors of the next); if any row is rejected, 
 run is a dry run, the transaction is rolled back and the report says what would have
 happened, row by row. Running the same file twice creates and changes nothing the second
 time. The command line and the admin run exactly this code.
+
+An importer may instead check every row in memory first and write in bulk afterwards
+(``import_rows``; the partnership importer does, for files of up to ``MAX_ROWS`` rows):
+the guarantees and the report are the same.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from simple_history.signals import pre_create_historical_record
 from simple_history.utils import get_history_model_for_model
 from tqdm import tqdm
 
+from partnerships.caching import bump_generation
 from partnerships.importing.errors import FileError, RowError
 from partnerships.importing.files import MAX_FILE_BYTES, MAX_ROWS, read_table
 from partnerships.importing.matching import Change, Matcher
@@ -54,7 +59,7 @@ MAX_LISTED_PROBLEMS = 50
 CHANGE_REASON_LENGTH = 100
 
 
-@dataclass
+@dataclass(slots=True)
 class Problem:
     line: int
     column: str | None
@@ -65,7 +70,7 @@ class Problem:
         return f"{where}: {self.reason}"
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
     """What one row of the file did (or would do): its outcome and the changes in detail."""
 
@@ -312,6 +317,9 @@ class Importer:
                 self.import_rows(rows, report, progress=show if progress is None else progress)
                 if not report.committed:
                     transaction.set_rollback(True)
+                elif report.changed_anything:
+                    # Bulk writes send no save signals: make cached public pages stale here.
+                    bump_generation()
         except FileError as error:
             report.file_error = str(error)
             report.problems.append(Problem(line=1, column=None, reason=str(error)))

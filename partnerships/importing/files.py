@@ -23,8 +23,8 @@ from decimal import Decimal
 
 from partnerships.importing.errors import FileError
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 20_000
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 100_000
 MAX_COLUMNS = 200
 # A workbook is a zip archive: cap what it unpacks to, not only what it weighs.
 MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024

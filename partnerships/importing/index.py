@@ -42,6 +42,8 @@ ALTERNATIVE_NAME_LENGTH = AlternativeName._meta.get_field("name").max_length
 # What PostgreSQL answers for a value longer than its column (the row-by-row import
 # reported the database's refusal of a too-long name as it was).
 TOO_LONG = "rejected by the database: value too long for type character varying({length})"
+# Keys per query when loading by keys (``in_chunks``).
+LOAD_CHUNK = 20_000
 HISTORIC = AlternativeName.Kind.HISTORIC
 VARIANT = AlternativeName.Kind.VARIANT
 
@@ -102,9 +104,10 @@ class Place:
         self.version = version
         self.search_key = search_key
         self.search_names = search_names
-        self.alternatives: list[tuple[str, str]] = []
-        self.additions: list[dict[str, Any]] = []
-        self.changed: set[str] = set()
+        # Immutable (and empty ones shared): cheap to hold for many places, and to journal.
+        self.alternatives: tuple[tuple[str, str], ...] = ()
+        self.additions: tuple[dict[str, Any], ...] = ()
+        self.changed: frozenset[str] = frozenset()
         self.line: int | None = None  # the first line of the file that created or changed it
 
     def __repr__(self) -> str:
@@ -126,19 +129,32 @@ class Place:
         names = [self.name, self.name_de, self.name_en, self.name_ru, *self.alternative_names()]
         return [name for name in names if name]
 
-    def refresh_search(self) -> None:
-        """As ``Municipality.refresh_search``, which the writes use on the records themselves."""
+    def refresh_search(self, fold=search.fold) -> None:
+        """As ``Municipality.refresh_search`` (which the writes use on the records themselves).
+
+        ``fold`` is ``search.fold`` or a cache of it: ``search.search_key`` is
+        ``frame(fold(name) for name in names)``.
+        """
         names = self.all_names()
-        self.search_key = search.search_key(names)
+        self.search_key = search.frame(fold(name) for name in names)
         self.search_names = search.search_names(names)
+
+    def add_alternative(self, fields: dict[str, Any], new: bool = True) -> None:
+        """An alternative name (AlternativeName fields); ``new``: one this run adds."""
+        self.alternatives = (*self.alternatives, (fields["kind"], fields["name"]))
+        if new:
+            self.additions = (*self.additions, fields)
+
+    def change(self, field_name: str) -> None:
+        self.changed = self.changed | {field_name}
 
     def state(self) -> tuple:
         return (
             self.region,
             self.name_de,
-            list(self.alternatives),
-            list(self.additions),
-            set(self.changed),
+            self.alternatives,
+            self.additions,
+            self.changed,
             self.line,
             self.search_key,
             self.search_names,
@@ -194,19 +210,23 @@ class MunicipalityIndex:
         """The municipalities of ``queryset``, with their alternative names."""
         by_pk = {}
         regions = self.regions
-        rows = queryset.values_list(
-            "pk",
-            "country",
-            "name",
-            "region_id",
-            "name_de",
-            "name_en",
-            "name_ru",
-            "kind",
-            "slug",
-            "version",
-            "search_key",
-            "search_names",
+        rows = (
+            queryset.order_by()
+            .values_list(
+                "pk",
+                "country",
+                "name",
+                "region_id",
+                "name_de",
+                "name_en",
+                "name_ru",
+                "kind",
+                "slug",
+                "version",
+                "search_key",
+                "search_names",
+            )
+            .iterator(chunk_size=10_000)
         )
         for pk, country, name, region_id, de, en, ru, kind, slug, version, key, names in rows:
             place = Place(
@@ -225,13 +245,15 @@ class MunicipalityIndex:
             )
             by_pk[pk] = place
             self._add(place)
-        alternatives = AlternativeName.objects.filter(municipality__in=queryset.values("pk"))
-        for municipality_id, kind, name in alternatives.values_list(
-            "municipality_id", "kind", "name"
+        alternatives = defaultdict(list)
+        for municipality_id, kind, name in in_chunks(  # see in_chunks
+            AlternativeName.objects.values_list("municipality_id", "kind", "name"),
+            "municipality_id",
+            list(by_pk),
         ):
-            place = by_pk.get(municipality_id)
-            if place is not None:
-                place.alternatives.append((kind, name))
+            alternatives[municipality_id].append((kind, name))
+        for municipality_id, names in alternatives.items():
+            by_pk[municipality_id].alternatives = tuple(names)
 
     def _add(self, place: Place) -> None:
         self.places.append(place)
@@ -250,10 +272,10 @@ class MunicipalityIndex:
                 else:
                     table.setdefault(value, []).append(place)
 
-    def _reindex(self, place: Place, refresh: bool = True) -> None:
+    def _reindex(self, place: Place) -> None:
+        """After a change of its names: new search keys, indexed anew."""
         self._index(place, remove=True)
-        if refresh:
-            place.refresh_search()
+        place.refresh_search(self.fold)
         self._index(place)
 
     def fold(self, text: str) -> str:
@@ -363,10 +385,9 @@ class MunicipalityIndex:
             Municipality(
                 country=country, name=name, region=region, slug=place.slug, **fields
             ).full_clean()
-        for addition in historic_names_of(country, name):
-            place.additions.append(addition)
-            place.alternatives.append((addition["kind"], addition["name"]))
-        place.refresh_search()
+        for fields in historic_names_of(country, name):
+            place.add_alternative(fields)
+        place.refresh_search(self.fold)
         place.line = line
         self._slugs.add(place.slug)
         self._add(place)
@@ -391,7 +412,7 @@ class MunicipalityIndex:
         elif region is not None and place.region is None:
             self._touch(place, line)
             place.region = region
-            place.changed.add("region")
+            place.change("region")
             self.updated += 1
             self.log.append(Change(f"{ROLE[Country.GERMANY]}.region", "", region.name_de))
         return place
@@ -417,25 +438,28 @@ class MunicipalityIndex:
         if region is not None and place.region is None:
             self._touch(place, line)
             place.region = region
-            place.changed.add("region")
+            place.change("region")
             changed = True
             self.log.append(Change(f"{role}.region", "", region.name_de))
-        if latin and not place.name_de and not is_historic(place.historic_names(), latin):
+        if (
+            latin
+            and not place.name_de
+            and not is_historic(place.historic_names(), latin, self.fold)
+        ):
             if len(latin) > NAME_LENGTH:
                 raise RowError(TOO_LONG.format(length=NAME_LENGTH))
             self._touch(place, line)
             place.name_de = latin
-            place.changed.add("name_de")
+            place.change("name_de")
             self._reindex(place)
             changed = True
             self.log.append(Change(f"{role}.name_de", "", latin))
-        elif latin and not knows(place.search_key, place.search_names, latin):
+        elif latin and not knows(place.search_key, place.search_names, latin, self.fold):
             if len(latin) > ALTERNATIVE_NAME_LENGTH:
                 raise RowError(TOO_LONG.format(length=ALTERNATIVE_NAME_LENGTH))
             self._touch(place, line)
-            place.additions.append({"name": latin, "kind": VARIANT})
-            place.alternatives.append((VARIANT, latin))
-            place.changed.add("search_key")
+            place.add_alternative({"name": latin, "kind": VARIANT})
+            place.change("search_key")
             self._reindex(place)
             self.updated += 1
             self.log.append(Change(f"{role}.alternative_name", "", latin))
@@ -453,3 +477,32 @@ def ordered(found: list[Place]) -> list[Place]:
     if len(found) > 1:
         return sorted(found, key=lambda p: (p.name, p.pk or 0))
     return list(found)
+
+
+def chunks(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class AnyOf(models.Lookup):
+    """``column = ANY(%s)``: the keys as one array parameter, whatever their number."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        array_type = self.lhs.output_field.rel_db_type(connection)  # bigint for keys
+        return f"{lhs} = ANY(%s::{array_type}[])", [*params, list(self.rhs)]
+
+
+def in_chunks(queryset: models.QuerySet, key: str, values: list[int]) -> Iterable:
+    """The rows of ``queryset`` whose ``key`` is one of ``values`` (in no particular order).
+
+    Each query reads one table by keys already in memory: its plan does not depend on the
+    planner's statistics (which lag behind right after a large import), and each chunk is
+    one array parameter (ten thousand placeholders of an ``IN (...)`` cost more to build
+    than the query costs to run).
+    """
+    for chunk in chunks(values, LOAD_CHUNK):
+        yield from queryset.filter(AnyOf(models.F(key), chunk)).order_by()

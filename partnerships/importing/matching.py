@@ -11,6 +11,7 @@ and Petrosawodsk stay one town.
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ def shipped_historic_names() -> dict[tuple[str, str], list[dict[str, str]]]:
     return dict(names)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """One change an import makes to a record: the field (or what was added), old and new."""
 
@@ -98,18 +99,23 @@ def one(found: list, spelling: str):
     return found[0] if found else None
 
 
-def knows(search_key: str, search_names: str, spelling: str) -> bool:
-    """Whether a spelling is one of the names behind these search keys (also "Old (Current)")."""
+def knows(search_key: str, search_names: str, spelling: str, fold=search.fold) -> bool:
+    """Whether a spelling is one of the names behind these search keys (also "Old (Current)").
+
+    ``fold`` is ``search.fold`` (or a cache of it).
+    """
     return (
-        any(search.frame([search.fold(form)]) in search_key for form in forms(spelling))
+        any(search.frame([fold(form)]) in search_key for form in forms(spelling))
         or search.frame([search.plain(spelling)]) in search_names
     )
 
 
-def is_historic(historic_names: list[str], spelling: str) -> bool:
+def is_historic(historic_names: list[str], spelling: str, fold=search.fold) -> bool:
     """Whether a spelling (or its "Old" in "Old (Current)") is one of these historic names."""
-    historic = {search.fold(name) for name in historic_names}
-    return any(search.fold(form) in historic for form in forms(spelling))
+    if not historic_names:
+        return False
+    historic = {fold(name) for name in historic_names}
+    return any(fold(form) in historic for form in forms(spelling))
 
 
 def historic_names_of(country: str, name: str) -> list[dict[str, str]]:
@@ -128,11 +134,10 @@ def historic_names_of(country: str, name: str) -> list[dict[str, str]]:
 
 def unique_slug(name: str, region: Region | None, taken) -> str:
     base = slugify(anyascii(name.translate(_SLUG_UMLAUTS)))[:100] or "municipality"
-    candidates = [base]
-    if region is not None:
-        candidates.append(f"{base}-{region.code.lower()}")
-    candidates += [f"{base}-{n}" for n in range(2, 100)]
-    for candidate in candidates:
+    if not taken(base):
+        return base
+    candidates = [f"{base}-{region.code.lower()}"] if region is not None else []
+    for candidate in itertools.chain(candidates, (f"{base}-{n}" for n in range(2, 100))):
         if not taken(candidate):
             return candidate
     raise RowError(f"no free permalink for {name!r}")
@@ -152,6 +157,10 @@ class Matcher:
         self.log: list[Change] = []
 
     # Regions -----------------------------------------------------------------------------
+
+    def regions(self) -> list[Region]:
+        """All regions (of both countries)."""
+        return list({region.pk: region for region in self._regions.values()}.values())
 
     def region(self, text: str, country: str, column: str) -> Region | None:
         """The region a source names (German or English wording); unknown text is an error."""

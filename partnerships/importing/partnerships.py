@@ -45,13 +45,14 @@ from partnerships.importing.base import (
     split_sources,
 )
 from partnerships.importing.errors import RowError
-from partnerships.importing.index import MunicipalityIndex, Place
+from partnerships.importing.index import AnyOf, MunicipalityIndex, Place, chunks, in_chunks
 from partnerships.importing.matching import Matcher
 from partnerships.models import (
     AlternativeName,
     Municipality,
     Partnership,
     PartnershipSource,
+    Region,
     StatusEvent,
 )
 from partnerships.models.base import StaleRecordError
@@ -149,7 +150,6 @@ class Link:
         "slug",
         "sources",
         "status",
-        "urls",
         "version",
     )
 
@@ -165,18 +165,16 @@ class Link:
         self.status = self.loaded_status = fields.get("status", Status.UNKNOWN)
         self.version = fields.get("version", 1)
         self.slug = fields.get("slug", "")
-        self.sources: set[tuple[str, str]] = set()
-        self.urls: set[str] = set()
-        self.events: set[tuple[str, str]] = set()
+        # Immutable (and empty ones shared): cheap to hold for many partnerships.
+        self.sources: tuple[tuple[str, str], ...] = ()  # (url, citation)
+        self.events: tuple[tuple[str, str], ...] = ()  # (status, source_url)
         # The status of the latest dated event: undated ones (what a file adds) come first.
         self.dated_status: str | None = None
-        self.changed: set[str] = set()
+        self.changed: frozenset[str] = frozenset()
         self.line: int | None = None  # the first line that created or changed it
 
-    def add_source(self, url: str, citation: str) -> None:
-        self.sources.add((url, citation))
-        if url:
-            self.urls.add(url)
+    def has_url(self, url: str) -> bool:
+        return any(known == url for known, _citation in self.sources)
 
 
 BATCH_SIZE = 2000
@@ -221,6 +219,9 @@ class PartnershipImporter(Importer):
         self.new_sources: list[tuple[Link, str, str]] = []
         self.new_events: list[tuple[Link, str, str]] = []
         self._partnership_slugs: set[str] | None = None
+        self._regions: dict[tuple[str, str, str], Region | tuple[str, str] | None] = {}
+        # Phase 2: the records the file changes, locked, by model and key.
+        self._current: dict[type[models.Model], dict[int, models.Model]] = {}
 
     def describe(self, row: dict[str, str]) -> str:
         russian = row.get("russian_name_cyrillic", "")
@@ -252,14 +253,15 @@ class PartnershipImporter(Importer):
             self.write(report)
 
     def load(self, rows: list[tuple[int, dict[str, str]]]) -> None:
-        """The registry's municipalities the rows can meet, and their partnerships."""
-        regions = {region.pk: region for region in self.matcher._regions.values()}
-        self.index = index = MunicipalityIndex(regions.values())
-        scope = self.scope(rows)
-        municipalities = Municipality.objects.filter(scope)
-        index.load(municipalities)
+        """The registry's municipalities the rows can meet, and their partnerships.
+
+        Each query reads one table, by keys already in memory (in chunks): the plans do not
+        depend on the planner's statistics, which lag behind right after a large import.
+        """
+        self.index = index = MunicipalityIndex(self.matcher.regions())
+        index.load(Municipality.objects.filter(self.scope(rows)))
         places = {place.pk: place for place in index.places}
-        partnerships = Partnership.objects.filter(german_partner__in=municipalities.values("pk"))
+        germans = [place.pk for place in index.places if place.country == Country.GERMANY]
         links: dict[int, Link] = {}
         for (
             pk,
@@ -271,20 +273,25 @@ class PartnershipImporter(Importer):
             status,
             version,
             slug,
-        ) in partnerships.values_list(
-            "pk",
+        ) in in_chunks(
+            Partnership.objects.values_list(
+                "pk",
+                "german_partner_id",
+                "russian_partner_id",
+                "kind",
+                "kind_wording",
+                "since_year",
+                "status",
+                "version",
+                "slug",
+            ),
             "german_partner_id",
-            "russian_partner_id",
-            "kind",
-            "kind_wording",
-            "since_year",
-            "status",
-            "version",
-            "slug",
+            germans,
         ):
-            german, russian = places.get(german_id), places.get(russian_id)
-            if german is None or russian is None:
+            russian = places.get(russian_id)
+            if russian is None:
                 continue  # a partner no row can name
+            german = places[german_id]
             link = Link(
                 pk=pk,
                 german=german,
@@ -297,24 +304,33 @@ class PartnershipImporter(Importer):
                 slug=slug,
             )
             links[pk] = self.links[(german, russian)] = link
-        loaded = partnerships.values("pk")
-        sources = PartnershipSource.objects.filter(partnership__in=loaded)
-        for partnership_id, url, citation in sources.values_list(
-            "partnership_id", "url", "citation"
+        sources = defaultdict(list)
+        for partnership_id, url, citation in in_chunks(
+            PartnershipSource.objects.values_list("partnership_id", "url", "citation"),
+            "partnership_id",
+            list(links),
         ):
-            if partnership_id in links:
-                links[partnership_id].add_source(url, citation)
-        events = StatusEvent.objects.filter(partnership__in=loaded).order_by(
-            models.F("date").asc(nulls_first=True), "recorded_at", "pk"
-        )
-        for partnership_id, status, source_url, date in events.values_list(
-            "partnership_id", "status", "source_url", "date"
+            sources[partnership_id].append((url, citation))
+        for partnership_id, known in sources.items():
+            links[partnership_id].sources = tuple(known)
+        events = defaultdict(list)
+        latest: dict[int, tuple] = {}
+        for partnership_id, status, source_url, date, recorded_at, pk in in_chunks(
+            StatusEvent.objects.values_list(
+                "partnership_id", "status", "source_url", "date", "recorded_at", "pk"
+            ),
+            "partnership_id",
+            list(links),
         ):
-            link = links.get(partnership_id)
-            if link is not None:
-                link.events.add((status, source_url))
-                if date is not None:
-                    link.dated_status = status  # the last one is the latest
+            events[partnership_id].append((status, source_url))
+            if date is not None:  # undated events (what a file adds) come before dated ones
+                order = (date, recorded_at, pk)
+                if partnership_id not in latest or latest[partnership_id][0] < order:
+                    latest[partnership_id] = (order, status)
+        for partnership_id, known in events.items():
+            links[partnership_id].events = tuple(known)
+        for partnership_id, (_order, status) in latest.items():
+            links[partnership_id].dated_status = status
 
     def scope(self, rows: Iterable[tuple[int, dict[str, str]]]) -> models.Q:
         """The municipalities to load: of the regions the rows name, and those without one.
@@ -329,7 +345,7 @@ class PartnershipImporter(Importer):
                 ("russian_region", Country.RUSSIA),
             ):
                 try:
-                    region = self.matcher.region(row.get(column, ""), country, column)
+                    region = self.region(row.get(column, ""), country, column)
                 except RowError:
                     continue  # the row fails anyway
                 if region is None:
@@ -346,9 +362,22 @@ class PartnershipImporter(Importer):
                 )
         return scope
 
+    def region(self, text: str, country: str, column: str) -> Region | None:
+        """``Matcher.region``, remembered: a file names the same few regions again and again."""
+        key = (text, country, column)
+        if key not in self._regions:
+            try:
+                self._regions[key] = self.matcher.region(text, country, column)
+            except RowError as error:
+                self._regions[key] = (error.reason, error.column)
+        found = self._regions[key]
+        if isinstance(found, tuple):
+            raise RowError(*found)
+        return found
+
     def plan_row(self, line: int, row: dict[str, str]) -> str:
         """What one row does, in memory: as the row-by-row import did it, rule for rule."""
-        matcher, index = self.matcher, self.index
+        index = self.index
         exported = "kind_code" in row
         if not row["german_name"]:
             raise RowError("the German partner's name is missing", column="german_name")
@@ -365,8 +394,8 @@ class PartnershipImporter(Importer):
                 known = ", ".join(sorted(STATUS_WORDING))
                 raise RowError(f"unknown status {row['status']!r} (known: {known})", "status")
         since_year = parse_year(row["since_year"], "since_year", FIRST_YEAR, LAST_YEAR)
-        german_region = matcher.region(row["german_state"], Country.GERMANY, "german_state")
-        russian_region = matcher.region(row["russian_region"], Country.RUSSIA, "russian_region")
+        german_region = self.region(row["german_state"], Country.GERMANY, "german_state")
+        russian_region = self.region(row["russian_region"], Country.RUSSIA, "russian_region")
         sources = split_sources(row["source"])
 
         russian = None
@@ -423,7 +452,7 @@ class PartnershipImporter(Importer):
                     if old != value:
                         self.change(field_name, old, value)
                     setattr(link, field_name, value)
-                link.changed.update(changes)
+                link.changed = link.changed | set(changes)
                 if link.line is None:
                     link.line = line
                 outcome = UPDATED
@@ -433,9 +462,9 @@ class PartnershipImporter(Importer):
             url, citation = fields["url"], fields["citation"]
             if (url, citation) in link.sources:
                 continue
-            if url in link.urls and not citation:
+            if url and not citation and link.has_url(url):
                 continue  # the same address (the export writes a source's address only)
-            link.add_source(url, citation)
+            link.sources = (*link.sources, (url, citation))
             self.new_sources.append((link, url, citation))
             self.change("source", "", text)
             outcome = outcome if outcome == CREATED else UPDATED
@@ -447,7 +476,7 @@ class PartnershipImporter(Importer):
             before = link.status
             # The file gives no date: the event stays undated, and the page says so.
             if (str(status), source_url) not in link.events:
-                link.events.add((str(status), source_url))
+                link.events = (*link.events, (str(status), source_url))
                 self.new_events.append((link, str(status), source_url))
                 # As Partnership.refresh_status: an undated event is the latest one unless
                 # a dated one exists.
@@ -508,6 +537,8 @@ class PartnershipImporter(Importer):
 
     def write(self, report: ImportReport) -> None:
         """Write what phase 1 planned; refused as a whole if the registry changed meanwhile."""
+        if not report.changed_anything:
+            return
         try:
             with transaction.atomic():
                 self.check_versions(report)
@@ -523,7 +554,6 @@ class PartnershipImporter(Importer):
     def check_versions(self, report: ImportReport) -> None:
         """Lock the records the file changes; refuse if one moved past the version read."""
         stale: list[tuple[int, StaleRecordError]] = []
-        self._current: dict[type[models.Model], dict[int, models.Model]] = {}
         for model, records in (
             (Municipality, self.index.changed_places()),
             (Partnership, [link for link in self.links.values() if link.pk and link.changed]),
@@ -553,8 +583,8 @@ class PartnershipImporter(Importer):
     def write_municipalities(self) -> None:
         index = self.index
         history = history_defaults(Municipality)
-        created = []
-        for place in index.new:
+
+        def build(place: Place) -> Municipality:
             municipality = Municipality(
                 country=place.country,
                 kind=place.kind,
@@ -565,10 +595,9 @@ class PartnershipImporter(Importer):
             )
             # save() is bypassed: the search keys, as it would compute them.
             municipality.refresh_search(place.alternative_names())
-            created.append(municipality)
-        bulk_create_with_history(created, Municipality, batch_size=BATCH_SIZE, **history)
-        for place, municipality in zip(index.new, created, strict=True):
-            place.pk = municipality.pk
+            return municipality
+
+        create_in_bulk(Municipality, index.new, build, history, keep=assign_key)
 
         current = self._current[Municipality]
         now = timezone.now()
@@ -581,31 +610,28 @@ class PartnershipImporter(Importer):
             municipality.version += 1
             municipality.updated_at = now
             updated.append(municipality)
-        if updated:
+        for chunk in chunks(updated, BATCH_SIZE):
             bulk_update_with_history(
-                updated,
+                chunk,
                 Municipality,
                 ["region", "name_de", "search_key", "search_names", "version", "updated_at"],
                 batch_size=BATCH_SIZE,
                 **history,
             )
 
-        alternatives = [
-            AlternativeName(municipality_id=place.pk, **fields)
-            for place in index.places
-            for fields in place.additions
-        ]
-        bulk_create_with_history(
-            alternatives,
+        additions = [(place, fields) for place in index.places for fields in place.additions]
+        create_in_bulk(
             AlternativeName,
-            batch_size=BATCH_SIZE,
-            **history_defaults(AlternativeName),
+            additions,
+            lambda item: AlternativeName(municipality_id=item[0].pk, **item[1]),
+            history_defaults(AlternativeName),
         )
 
     def write_partnerships(self) -> None:
         history = history_defaults(Partnership)
-        created = [
-            Partnership(
+
+        def build(link: Link) -> Partnership:
+            return Partnership(
                 german_partner_id=link.german.pk,
                 russian_partner_id=link.russian.pk,
                 kind=link.kind,
@@ -615,11 +641,8 @@ class PartnershipImporter(Importer):
                 status=link.status,
                 slug=link.slug,
             )
-            for link in self.new_links
-        ]
-        bulk_create_with_history(created, Partnership, batch_size=BATCH_SIZE, **history)
-        for link, partnership in zip(self.new_links, created, strict=True):
-            link.pk = partnership.pk
+
+        create_in_bulk(Partnership, self.new_links, build, history, keep=assign_key)
 
         current = self._current[Partnership]
         now = timezone.now()
@@ -636,9 +659,9 @@ class PartnershipImporter(Importer):
                 fields |= link.changed
             if not link.new and link.status != link.loaded_status:
                 new_status[link.status].append(link.pk)
-        if updated:
+        for chunk in chunks(updated, BATCH_SIZE):
             bulk_update_with_history(
-                updated,
+                chunk,
                 Partnership,
                 [*sorted(fields), "version", "updated_at"],
                 batch_size=BATCH_SIZE,
@@ -649,24 +672,37 @@ class PartnershipImporter(Importer):
             for chunk in chunks(pks, LOCK_CHUNK):
                 Partnership.objects.filter(pk__in=chunk).update(status=status)
 
-        bulk_create_with_history(
-            [
-                PartnershipSource(partnership_id=link.pk, url=url, citation=citation)
-                for link, url, citation in self.new_sources
-            ],
+        create_in_bulk(
             PartnershipSource,
-            batch_size=BATCH_SIZE,
-            **history_defaults(PartnershipSource),
+            self.new_sources,
+            lambda item: PartnershipSource(
+                partnership_id=item[0].pk, url=item[1], citation=item[2]
+            ),
+            history_defaults(PartnershipSource),
         )
-        bulk_create_with_history(
-            [
-                StatusEvent(partnership_id=link.pk, status=status, source_url=source_url)
-                for link, status, source_url in self.new_events
-            ],
+        create_in_bulk(
             StatusEvent,
-            batch_size=BATCH_SIZE,
-            **history_defaults(StatusEvent),
+            self.new_events,
+            lambda item: StatusEvent(partnership_id=item[0].pk, status=item[1], source_url=item[2]),
+            history_defaults(StatusEvent),
         )
+
+
+def create_in_bulk(model: type[models.Model], items: list, build, history: dict, keep=None) -> None:
+    """``bulk_create_with_history`` of a record built from each item, a batch at a time.
+
+    ``keep(item, record)`` learns each record's key (a batch's records are then dropped).
+    """
+    for chunk in chunks(items, BATCH_SIZE):
+        records = [build(item) for item in chunk]
+        bulk_create_with_history(records, model, batch_size=BATCH_SIZE, **history)
+        if keep is not None:
+            for item, record in zip(chunk, records, strict=True):
+                keep(item, record)
+
+
+def assign_key(planned: Place | Link, record: models.Model) -> None:
+    planned.pk = record.pk
 
 
 def check_kind_wording(wording: str) -> None:
@@ -685,12 +721,7 @@ def locked(model: type[models.Model], pks: list[int]) -> dict[int, models.Model]
         records.update(
             (record.pk, record)
             for record in model._base_manager.select_for_update()
-            .filter(pk__in=chunk)
+            .filter(AnyOf(models.F("pk"), chunk))
             .order_by("pk")
         )
     return records
-
-
-def chunks(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
