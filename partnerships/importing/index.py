@@ -245,15 +245,13 @@ class MunicipalityIndex:
             )
             by_pk[pk] = place
             self._add(place)
-        alternatives = defaultdict(list)
-        for municipality_id, kind, name in in_chunks(  # see in_chunks
+        alternatives = grouped(
             AlternativeName.objects.values_list("municipality_id", "kind", "name"),
             "municipality_id",
             list(by_pk),
-        ):
-            alternatives[municipality_id].append((kind, name))
+        )
         for municipality_id, names in alternatives.items():
-            by_pk[municipality_id].alternatives = tuple(names)
+            by_pk[municipality_id].alternatives = names
 
     def _add(self, place: Place) -> None:
         self.places.append(place)
@@ -494,6 +492,14 @@ class AnyOf(models.Lookup):
         lhs, params = self.process_lhs(compiler, connection)
         array_type = self.lhs.output_field.rel_db_type(connection)  # bigint for keys
         return f"{lhs} = ANY(%s::{array_type}[])", [*params, list(self.rhs)]
+
+
+def grouped(queryset: models.QuerySet, key: str, values: list[int]) -> dict[int, tuple]:
+    """``values_list`` rows whose first column is ``key``, grouped by it (rest of the row)."""
+    groups: dict[int, list] = defaultdict(list)
+    for owner, *rest in in_chunks(queryset, key, values):
+        groups[owner].append(tuple(rest))
+    return {owner: tuple(rows) for owner, rows in groups.items()}
 
 
 def in_chunks(queryset: models.QuerySet, key: str, values: list[int]) -> Iterable:

@@ -45,7 +45,14 @@ from partnerships.importing.base import (
     split_sources,
 )
 from partnerships.importing.errors import RowError
-from partnerships.importing.index import AnyOf, MunicipalityIndex, Place, chunks, in_chunks
+from partnerships.importing.index import (
+    AnyOf,
+    MunicipalityIndex,
+    Place,
+    chunks,
+    grouped,
+    in_chunks,
+)
 from partnerships.importing.matching import Matcher
 from partnerships.models import (
     AlternativeName,
@@ -304,15 +311,13 @@ class PartnershipImporter(Importer):
                 slug=slug,
             )
             links[pk] = self.links[(german, russian)] = link
-        sources = defaultdict(list)
-        for partnership_id, url, citation in in_chunks(
+        sources = grouped(
             PartnershipSource.objects.values_list("partnership_id", "url", "citation"),
             "partnership_id",
             list(links),
-        ):
-            sources[partnership_id].append((url, citation))
+        )
         for partnership_id, known in sources.items():
-            links[partnership_id].sources = tuple(known)
+            links[partnership_id].sources = known
         events = defaultdict(list)
         latest: dict[int, tuple] = {}
         for partnership_id, status, source_url, date, recorded_at, pk in in_chunks(
