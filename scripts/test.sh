@@ -9,7 +9,7 @@ if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test: installing Debian's Chromium for the browser tests ..."
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+    apt-get update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq chromium >/dev/null
   else
     echo "test: /usr/bin/chromium is missing: sudo apt-get install chromium" >&2
     exit 1

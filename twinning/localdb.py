@@ -50,7 +50,18 @@ def _ensure_binaries() -> Path:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
     subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "postgresql", "postgresql-contrib"], check=True, env=env
+        [
+            "apt-get",
+            "-o",
+            "DPkg::Lock::Timeout=300",
+            "install",
+            "-y",
+            "-qq",
+            "postgresql",
+            "postgresql-contrib",
+        ],
+        check=True,
+        env=env,
     )
     # Debian's package creates and starts a "main" cluster of its own; ours is separate.
     bindir = _bindir()
