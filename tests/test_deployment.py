@@ -27,6 +27,7 @@ GUNICORN_ENV = (
     "PORT",
     "GUNICORN_WORKERS",
     "WEB_CONCURRENCY",
+    "GUNICORN_THREADS",
     "GUNICORN_TIMEOUT",
     "GUNICORN_GRACEFUL_TIMEOUT",
     "GUNICORN_KEEPALIVE",
@@ -327,9 +328,12 @@ def test_gunicorn_defaults(gunicorn_settings):
     assert settings["timeout"] == 30
     assert settings["graceful_timeout"] >= 1
     assert settings["accesslog"] == "-"
-    assert settings["max_requests"] > 0
-    assert settings["max_requests_jitter"] > 0
+    assert settings["max_requests"] >= 10000
+    assert settings["max_requests_jitter"] >= settings["max_requests"] // 4  # not all at once
     assert settings["forwarded_allow_ips"]
+    # Streaming exports must not be cut by the worker timeout: not the sync worker class.
+    assert settings["worker_class"] == "gthread"
+    assert settings["threads"] >= 1
 
 
 def test_gunicorn_reads_the_environment(gunicorn_settings):
