@@ -4,16 +4,28 @@ Every value can be overridden from the environment:
 
 GUNICORN_BIND           address to listen on (default ``0.0.0.0:$PORT``, PORT defaulting to 8000)
 GUNICORN_WORKERS        worker processes (also read: WEB_CONCURRENCY); default 2 * CPUs + 1, at most 8
-GUNICORN_TIMEOUT        seconds a worker may spend on one request (default 30)
+GUNICORN_THREADS        threads per worker (default 2): the ``gthread`` worker class, see below
+GUNICORN_TIMEOUT        seconds a worker may stay silent before it is restarted (default 30)
 GUNICORN_GRACEFUL_TIMEOUT  seconds workers get to finish requests on shutdown/restart (default 30)
 GUNICORN_KEEPALIVE      seconds to keep idle keep-alive connections open (default 5)
-GUNICORN_MAX_REQUESTS   requests after which a worker is recycled (default 1000, 0 = never)
-GUNICORN_MAX_REQUESTS_JITTER  random extra requests, so workers do not all restart at once (default 100)
+GUNICORN_MAX_REQUESTS   requests after which a worker is recycled (default 20000, 0 = never)
+GUNICORN_MAX_REQUESTS_JITTER  random extra requests, so workers do not all restart at once
+                        (default 10000)
 FORWARDED_ALLOW_IPS     proxies trusted for X-Forwarded-Proto (default 127.0.0.1,::1; ``*`` = any)
 GUNICORN_LOG_LEVEL      gunicorn's log level (default info)
 
 Each worker holds its own database pool (DB_POOL_MAX connections, default 8), so
 workers x DB_POOL_MAX must stay below PostgreSQL's max_connections (100 by default).
+
+Why ``gthread``: a sync worker's timeout runs while it streams a response, so a CSV export
+that takes longer than the timeout was cut off after its "200 OK" header (a truncated file,
+docs/PERFORMANCE.md). A gthread worker keeps telling the arbiter it is alive while its
+threads work, so an export streams as long as the reader reads; the timeout still restarts a
+worker that hangs. It also keeps connections alive between requests.
+
+Why recycle rarely, with a wide jitter: a new worker loads Django again and starts with an
+empty page cache, and workers that reach ``max_requests`` together leave no one to answer
+(measured in docs/PERFORMANCE.md: 1000 + 100 cost a quarter of the throughput).
 """
 
 import os
@@ -52,11 +64,13 @@ bind = os.environ.get("GUNICORN_BIND", "").strip() or (
 workers = _env_int(
     "GUNICORN_WORKERS", _env_int("WEB_CONCURRENCY", default_workers(), minimum=1), minimum=1
 )
+worker_class = "gthread"
+threads = _env_int("GUNICORN_THREADS", 2, minimum=1)
 timeout = _env_int("GUNICORN_TIMEOUT", 30, minimum=1)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30, minimum=1)
 keepalive = _env_int("GUNICORN_KEEPALIVE", 5, minimum=1)
-max_requests = _env_int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 20000)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 10000)
 
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 

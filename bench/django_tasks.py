@@ -6,6 +6,7 @@ the step's result as JSON from stdout (Django's logs go to stderr):
 
     python bench/django_tasks.py import FILE      # the real importer, timed
     python bench/django_tasks.py sample           # a partnership slug, counts
+    python bench/django_tasks.py cold_paths       # list addresses, each a filter combination
     python bench/django_tasks.py copy             # PostgreSQL's COPY of the export query
     python bench/django_tasks.py explain LATIN CYRILLIC
                                                   # every query of the list and search
@@ -176,15 +177,49 @@ def timed_get(client: Client, path: str) -> tuple[float, QueryLog]:
     return (time.perf_counter() - started) * 1000, log
 
 
-def page_queries(path: str) -> dict:
-    """Build a page once (warm), then again with every query logged and explained.
+def cold_paths() -> dict:
+    """Partnership list addresses, each a filter combination of its own (3 or 4 filters).
 
-    Both requests carry an address of their own, so that a cache of whole pages does
-    not answer; the same address asked for twice is timed separately (``repeated``).
+    Every German Land x status x kind x "established from" (none, 1990, 2005), in a fixed
+    shuffled order: the "nothing cached" load of the benchmark asks for each once.
     """
+    import itertools
+    import random
+
+    from partnerships.models import Region
+    from partnerships.vocabulary import Country, PartnershipKind, Status
+
+    lands = Region.objects.for_country(Country.GERMANY).order_by("code")
+    combinations = list(
+        itertools.product(
+            lands.values_list("code", flat=True),
+            Status.values,
+            PartnershipKind.values,
+            ["", "1990", "2005"],
+        )
+    )
+    random.Random(6).shuffle(combinations)  # noqa: S311 (a fixed order, not a secret)
+    paths = []
+    for land, status, kind, year in combinations:
+        query = f"german_state={land}&status={status}&kind={kind}"
+        paths.append(f"/partnerships/?{query}" + (f"&year_from={year}" if year else ""))
+    return {"paths": paths}
+
+
+def page_queries(path: str) -> dict:
+    """Build a page with nothing cached, every query logged and explained; then time it
+    built with its counts cached, and the same address asked for twice (``repeated``).
+
+    The built requests carry an address of their own, so that a cache of whole pages does
+    not answer.
+    """
+    from django.core.cache import cache
+
     client = Client(headers={"x-forwarded-proto": "https"})
     timed_get(client, unique(path, "warm"))
+    cache.clear()
     total_ms, log = timed_get(client, unique(path, "explain"))
+    built_ms, built_log = timed_get(client, unique(path, "built"))
     timed_get(client, path)
     repeated_ms, repeated_log = timed_get(client, path)
     queries = []
@@ -200,6 +235,8 @@ def page_queries(path: str) -> dict:
         "path": path,
         "request_ms": total_ms,
         "queries": queries,
+        "built_ms": built_ms,
+        "built_queries": len(built_log.queries),
         "repeated_ms": repeated_ms,
         "repeated_queries": len(repeated_log.queries),
     }
@@ -245,6 +282,8 @@ def main(argv: list[str]) -> int:
         result = do_import(args[0])
     elif command == "sample":
         result = sample()
+    elif command == "cold_paths":
+        result = cold_paths()
     elif command == "copy":
         result = copy()
     elif command == "explain":

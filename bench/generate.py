@@ -37,6 +37,7 @@ REGIONS_CSV = ROOT / "partnerships" / "data" / "regions.csv"
 SEED = 20260601
 # Bump when the generated data changes: a reused bench database is only reused for the same.
 GENERATOR_VERSION = 1
+SEARCH_TERMS = 1000  # towns named in Dataset.search_terms
 
 COLUMNS = [
     "german_name",
@@ -442,6 +443,8 @@ class Dataset:
     # A Russian town of the file, for the search benchmark (German spelling and Cyrillic).
     search_latin: str
     search_cyrillic: str
+    # More towns of the file, spread over it, for searches that no cache has seen.
+    search_terms: list[tuple[str, str]]
 
 
 def write(path: Path, partnerships: int, seed: int = SEED) -> Dataset:
@@ -454,6 +457,8 @@ def write(path: Path, partnerships: int, seed: int = SEED) -> Dataset:
     # A town (not a rayon) in the middle of the list, whose name is a single word.
     towns = [r for r in generator.russians_list if " " not in r.cyrillic and "-" not in r.cyrillic]
     target = towns[len(towns) // 2]
+    step = max(len(towns) // SEARCH_TERMS, 1)
+    terms = [(town.german, town.cyrillic) for town in towns[::step][:SEARCH_TERMS]]
     return Dataset(
         path=path,
         rows=len(rows),
@@ -461,6 +466,7 @@ def write(path: Path, partnerships: int, seed: int = SEED) -> Dataset:
         russians=len(generator.russians_list),
         search_latin=target.german,
         search_cyrillic=target.cyrillic,
+        search_terms=terms,
     )
 
 

@@ -4,8 +4,11 @@
 -- answer 301 to https). With the argument "unique" (wrk ... URL -- unique) every request
 -- gets its own address: "_=<thread>-<n>" is appended, a parameter the registry's filters
 -- ignore, so that a cache of whole pages keyed on the address never answers and the page
--- is built for every request, as for a first visitor. done() prints one JSON line with
--- the figures bench/run.py reads.
+-- is built for every request, as for a first visitor. With the arguments "paths FILE
+-- OFFSET THREADS" the requests go, in turn, to the addresses listed in FILE (one per line,
+-- starting at line OFFSET + 1, each thread taking every THREADS-th line), so that each
+-- request asks for a filter combination or search that no cache has seen (until the list
+-- wraps). done() prints one JSON line with the figures bench/run.py reads.
 
 wrk.headers["X-Forwarded-Proto"] = "https"
 wrk.headers["Accept-Language"] = "de"
@@ -13,6 +16,9 @@ wrk.headers["Accept-Language"] = "de"
 local threads = {}
 local unique = false
 local counter = 0
+local paths = nil
+local offset = 0
+local stride = 1
 
 function setup(thread)
   thread:set("id", #threads + 1)
@@ -21,9 +27,22 @@ end
 
 function init(args)
   unique = args[1] == "unique"
+  if args[1] == "paths" then
+    paths = {}
+    for line in io.lines(args[2]) do
+      if line ~= "" then table.insert(paths, line) end
+    end
+    offset = tonumber(args[3]) or 0
+    stride = tonumber(args[4]) or 1
+  end
 end
 
 function request()
+  if paths then
+    local index = (offset + counter * stride + id - 1) % #paths + 1
+    counter = counter + 1
+    return wrk.format(nil, paths[index])
+  end
   if not unique then
     return wrk.format()
   end

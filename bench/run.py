@@ -66,18 +66,30 @@ HEALTH_TIMEOUT = 90  # seconds gunicorn may take to answer /healthz
 WARMUP_SECONDS = 2
 MB = 1024 * 1024
 
-# What wrk loads, in this order: name -> (page, every request at its own address).
-# "repeated" asks for the same address again and again (what a cache of whole pages can
-# serve); "unique" appends a parameter the filters ignore, so the page is built each time.
+# What wrk loads, in this order: name -> (page, mode). Modes:
+# "same": the same address again and again (what the cache of whole pages serves);
+# "built": a parameter the filters ignore is appended, so the page is built for every
+#   request, while its counts come from the count cache (as for another page or sorting
+#   of filters someone asked for before);
+# "cold": every request a filter combination or search of its own (bench/report.lua with
+#   a list of addresses), so nothing is cached: counts, facets and page are all computed.
 LOADS = {
-    "baseline": ("baseline", False),
-    "list": ("list", False),
-    "list_unique": ("list", True),
-    "search_latin": ("search_latin", False),
-    "search_latin_unique": ("search_latin", True),
-    "search_cyrillic": ("search_cyrillic", False),
-    "search_cyrillic_unique": ("search_cyrillic", True),
-    "detail": ("detail", False),
+    "baseline": ("baseline", "same"),
+    "list": ("list", "same"),
+    "list_built": ("list", "built"),
+    "list_cold": ("list", "cold"),
+    "search_latin": ("search_latin", "same"),
+    "search_latin_built": ("search_latin", "built"),
+    "search_latin_cold": ("search_latin", "cold"),
+    "search_cyrillic": ("search_cyrillic", "same"),
+    "search_cyrillic_built": ("search_cyrillic", "built"),
+    "search_cyrillic_cold": ("search_cyrillic", "cold"),
+    "detail": ("detail", "same"),
+}
+MODES = {
+    "same": "same address repeated",
+    "built": "page built, counts cached",
+    "cold": "nothing cached",
 }
 
 # Targets of issue 6.
@@ -344,9 +356,22 @@ def ensure_wrk() -> str:
 
 
 def wrk(
-    port: int, path: str, *, seconds: float, connections: int, threads: int, unique: bool = False
+    port: int,
+    path: str,
+    *,
+    seconds: float,
+    connections: int,
+    threads: int,
+    mode: str = "same",
+    paths_file: Path | None = None,
+    offset: int = 0,
 ) -> dict:
-    """wrk with bench/report.lua; ``unique``: every request at an address of its own."""
+    """wrk with bench/report.lua in one of the LOADS modes ("cold" reads ``paths_file``)."""
+    script_args = {
+        "same": [],
+        "built": ["--", "unique"],
+        "cold": ["--", "paths", str(paths_file), str(offset), str(threads)],
+    }[mode]
     command = [
         "wrk",
         f"-t{threads}",
@@ -357,7 +382,7 @@ def wrk(
         "-s",
         str(BENCH / "report.lua"),
         f"http://{HOST}:{port}{path}",
-        *(["--", "unique"] if unique else []),
+        *script_args,
     ]
     result = subprocess.run(
         command, capture_output=True, text=True, timeout=seconds + 120, check=True
@@ -579,8 +604,8 @@ def render(results: dict) -> str:
             f"({imp['rows']:,} rows in {imp['seconds']:,.1f} s{files}) "
             f"| ≥ {IMPORT_ROWS_PER_S:,} rows/s | {verdict(rate >= IMPORT_ROWS_PER_S)} |"
         )
-    for key, how in (("list_unique", "each request built"), ("list", "same address repeated")):
-        lst = loads[key]
+    for key in ("list_cold", "list_built", "list"):
+        lst, how = loads[key], MODES[LOADS[key][1]]
         lines += [
             f"| list, 3 filters + facets ({how}): p95 at {args['connections']} connections "
             f"| {ms(lst['p95_ms']) if lst['requests'] else 'no request finished'} "
@@ -590,12 +615,16 @@ def render(results: dict) -> str:
             f"({baseline * LIST_BASELINE_SHARE:,.1f} req/s) "
             f"| {verdict(lst['rps'] >= baseline * LIST_BASELINE_SHARE)} |",
         ]
-    for key, label in (
-        ("search_latin_unique", "Latin, each request built"),
-        ("search_cyrillic_unique", "Cyrillic, each request built"),
-        ("search_latin", "Latin, same address repeated"),
-        ("search_cyrillic", "Cyrillic, same address repeated"),
+    for key in (
+        "search_latin_cold",
+        "search_cyrillic_cold",
+        "search_latin_built",
+        "search_cyrillic_built",
+        "search_latin",
+        "search_cyrillic",
     ):
+        script = "Latin" if "latin" in key else "Cyrillic"
+        label = f"{script}, {MODES[LOADS[key][1]]}"
         p95, done = loads[key]["p95_ms"], loads[key]["requests"]
         lines.append(
             f"| search ({label}): p95 | {ms(p95) if done else 'no request finished'} "
@@ -631,13 +660,18 @@ def render(results: dict) -> str:
         "detail": "—",
         "baseline": "— (reference)",
     }
-    for key, (page, unique) in LOADS.items():
+    for key, (page, mode) in LOADS.items():
         r = loads[key]
         errors = sum(r["errors"].values())
-        label = LABELS[page] + (", each request built" if unique else "")
+        label = LABELS[page] + ("" if mode == "same" else f", {MODES[mode]}")
         path = results["paths"][page]
-        if unique:
+        if mode == "built":
             path += ("&" if "?" in path else "?") + "_=<n>"
+        elif mode == "cold":
+            cold = results["cold_paths"][page]
+            path = f"{cold['count']:,} addresses like {cold['example']}"
+            if r["requests"] > cold["count"] // 2:
+                path += f" (wrapped: {r['requests']:,} requests)"
         lines.append(
             f"| {label} | `{path}` | {r['rps']:,.1f} | {ms(r['p50_ms'])} "
             f"| {ms(r['p95_ms'])} | {ms(r['p99_ms'])} | {ms(r['max_ms'])} | {errors} "
@@ -645,13 +679,18 @@ def render(results: dict) -> str:
         )
     lines += [
         "",
-        "each request built: wrk appends `_=<thread>-<n>` to every request, a parameter the "
-        "filters ignore: a cache of whole pages keyed on the address never answers, as for "
-        "a reader's first visit to a filter combination or a new search. The other rows ask "
-        "for the same address again and again.",
+        "Modes. *same address repeated*: what the cache of whole pages serves. *page built, "
+        "counts cached*: wrk appends `_=<thread>-<n>`, a parameter the filters ignore, so the "
+        "page cache never answers and the page is built for every request, while the total "
+        "and the facet counts come from the count cache (as for another page, sorting or "
+        "language of filters asked for before). *nothing cached*: every request asks for "
+        "a filter combination (list: Land × status × kind × established-from) or a search "
+        "term (a generated town) of its own, so counts, facets and page are all computed, as "
+        "for a reader's first visit; the warm-up used other addresses of the same kind.",
         "",
-        "worker restarts: gunicorn recycles a worker after `max_requests` (1000 + jitter) "
-        "requests; a new worker loads Django again (about 0.5 s of CPU on this machine).",
+        "worker restarts: gunicorn recycles a worker after `max_requests` (see "
+        "`gunicorn.conf.py`) requests; a new worker loads Django again (about 0.5 s of CPU "
+        "on this machine).",
         "",
         f"others' CPU: CPUs used meanwhile by processes outside the benchmark (of "
         f"{facts['nproc']}; a lower bound). The figures compare across runs only when it "
@@ -682,10 +721,12 @@ def render(results: dict) -> str:
         lines += [
             f"### {LABELS[key]}: `{page['path']}`",
             "",
-            f"One request through Django's test client, built (own address): "
+            f"One request through Django's test client with nothing cached: "
             f"{page['request_ms']:,.1f} ms, {len(page['queries'])} queries, {total:,.1f} ms in "
-            f"the database. The same address asked for again: {page['repeated_ms']:,.1f} ms, "
-            f"{page['repeated_queries']} queries.",
+            f"the database. Built again with its counts cached (own address): "
+            f"{page['built_ms']:,.1f} ms, {page['built_queries']} queries. The same address "
+            f"asked for again: {page['repeated_ms']:,.1f} ms, {page['repeated_queries']} "
+            "queries.",
             "",
             "| # | ms | query |",
             "| --- | --- | --- |",
@@ -816,6 +857,25 @@ def main(argv: list[str]) -> int:
                 "detail": f"/partnerships/{quote(sample['detail_slug'])}/",
             }
             results["paths"] = paths
+            cold_paths = {
+                "list": django_task("cold_paths", env=env)["paths"],
+                "search_latin": [
+                    "/municipalities/?" + urlencode({"q": latin})
+                    for latin, _cyrillic in dataset.search_terms
+                ],
+                "search_cyrillic": [
+                    "/municipalities/?" + urlencode({"q": cyrillic})
+                    for _latin, cyrillic in dataset.search_terms
+                ],
+            }
+            cold_files = {}
+            for page, addresses in cold_paths.items():
+                cold_files[page] = workdir / f"cold-{page}.txt"
+                cold_files[page].write_text("\n".join(addresses) + "\n", encoding="utf-8")
+            results["cold_paths"] = {
+                page: {"count": len(addresses), "example": f"`{addresses[0]}`"}
+                for page, addresses in cold_paths.items()
+            }
 
             log("collectstatic (production settings) ...")
             port = free_port()
@@ -833,16 +893,20 @@ def main(argv: list[str]) -> int:
                         raise RuntimeError(f"{path} answered {status}: {body[:300]!r}")
                 results["workers"] = len(server.workers())
                 load = {}
-                for key, (page, unique) in LOADS.items():
-                    log(f"wrk {key}: {paths[page]}{' (unique)' if unique else ''} ...")
-                    options = {"connections": args.connections, "threads": threads}
-                    wrk(port, paths[page], seconds=WARMUP_SECONDS, unique=unique, **options)
+                for key, (page, mode) in LOADS.items():
+                    log(f"wrk {key}: {paths[page]} ({MODES[mode]}) ...")
+                    options = {"connections": args.connections, "threads": threads, "mode": mode}
+                    if mode == "cold":
+                        options["paths_file"] = cold_files[page]
+                        # the warm-up takes addresses from the second half of the list
+                        half = len(cold_paths[page]) // 2
+                        wrk(port, paths[page], seconds=WARMUP_SECONDS, **options, offset=half)
+                    else:
+                        wrk(port, paths[page], seconds=WARMUP_SECONDS, **options)
                     ours = {server.process.pid, *server.workers()}
                     log_offset = server.log_path.stat().st_size
                     with CpuWatch(ours, database.name) as watch:
-                        load[key] = wrk(
-                            port, paths[page], seconds=args.duration, unique=unique, **options
-                        )
+                        load[key] = wrk(port, paths[page], seconds=args.duration, **options)
                     load[key]["other_cpus"] = watch.other_cpus
                     load[key]["restarts"] = server.log_since(log_offset).count(
                         "Autorestarting worker"

@@ -1,7 +1,9 @@
 """The cache of public list pages, invalidated by any change of the registry.
 
 Counting and faceting large result sets costs tens of milliseconds per query; the same
-views are asked for again and again. A rendered list page is kept in the cache under the
+views are asked for again and again. Besides whole pages, the counts of a list (its total
+and its facets) are kept per combination of filters (``cached_counts``), so paging,
+sorting and switching the language do not count again. A rendered list page is kept in the cache under the
 registry's generation (``RegistryGeneration``), the language and the full address. Every
 save, delete or many-to-many change of a registry record raises the generation (signals;
 importers writing in bulk raise it themselves), so no cached page ever outlives the data
@@ -24,9 +26,14 @@ from django.utils.translation import get_language
 from partnerships.models import RegistryGeneration
 
 
-def current_generation() -> int:
-    value = RegistryGeneration.objects.values_list("value", flat=True).first()
-    return value or 0
+def current_generation(request: HttpRequest | None = None) -> int:
+    """The registry's generation; asked once per request when the request is given."""
+    if request is not None and hasattr(request, "registry_generation"):
+        return request.registry_generation
+    value = RegistryGeneration.objects.values_list("value", flat=True).first() or 0
+    if request is not None:
+        request.registry_generation = value
+    return value
 
 
 def bump_generation() -> None:
@@ -67,7 +74,7 @@ def cached_page(request: HttpRequest, build) -> HttpResponse:
     seconds = settings.PAGE_CACHE_SECONDS
     if not seconds or request.user.is_authenticated:
         return build()
-    raw = f"{current_generation()}|{get_language()}|{request.get_full_path()}"
+    raw = f"{current_generation(request)}|{get_language()}|{request.get_full_path()}"
     key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
     hit = cache.get(key)
     if hit is not None:
@@ -79,4 +86,24 @@ def cached_page(request: HttpRequest, build) -> HttpResponse:
     return response
 
 
-__all__ = ["bump_generation", "cached_page", "current_generation"]
+def cached_counts(request: HttpRequest, key: str, count):
+    """The result of ``count()`` (a list's total and facet counts) for the filters in ``key``.
+
+    Counting every row that matches costs tens of milliseconds per facet at 100,000
+    partnerships; the counts depend only on the filters and the data. They are kept under
+    the registry's generation, so they are exact: the next page of the same filters, another
+    sorting or another language reuses them, and any change of the registry recounts.
+    """
+    seconds = settings.PAGE_CACHE_SECONDS
+    if not seconds:
+        return count()
+    raw = f"{current_generation(request)}|{key}"
+    cache_key = "counts:" + hashlib.sha256(raw.encode()).hexdigest()
+    hit = cache.get(cache_key)
+    if hit is None:
+        hit = count()
+        cache.set(cache_key, hit, seconds)
+    return hit
+
+
+__all__ = ["bump_generation", "cached_counts", "cached_page", "current_generation"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import get_language
@@ -64,9 +64,33 @@ def region_choices(country: str) -> Callable[[], list[tuple[str, str]]]:
     return choices
 
 
+@functools.cache
+def region_ids() -> dict[str, int]:
+    return dict(Region.objects.values_list("code", "id"))
+
+
 @receiver([post_save, post_delete], sender=Region)
 def forget_region_choices(**kwargs) -> None:
     _region_choices.cache_clear()
+    region_ids.cache_clear()
+
+
+class RegionFilter(django_filters.ChoiceFilter):
+    """A region chosen by its ISO code (``field_name`` names the region relation).
+
+    It filters on the region's id, not on a join to the region table: PostgreSQL's
+    statistics then tell it how many municipalities the region has (Bavaria: 8,000 of
+    100,000, not the 1 % an average region would have), and it reads the first page in
+    name order instead of sorting all of them (16 instead of 128 ms at 100,000).
+    """
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        region_id = region_ids().get(value)
+        if region_id is None:  # a region added since the ids were read
+            return qs.filter(**{f"{self.field_name}__code": value})
+        return qs.filter(**{f"{self.field_name}_id": region_id})
 
 
 class SearchField(forms.CharField):
@@ -139,26 +163,81 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     facets: dict[str, str | Callable[[], dict[str, Q]]] = {}
 
-    def facet_counts(self) -> list[Facet]:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.searches: dict[str, QuerySet[Municipality]] = {}
+
+    def search(self, text: str) -> QuerySet[Municipality]:
+        """``Municipality.objects.search(text)``, decided once for this FilterSet and its facets.
+
+        The search first asks whether anything matches closely; the facets' FilterSets share
+        the answer instead of asking again.
+        """
+        if text not in self.searches:
+            self.searches[text] = Municipality.objects.search(text)
+        return self.searches[text]
+
+    def count_key(self) -> str:
+        """What the counts depend on: the valid filters, without sorting (or pages)."""
+        values = sorted(
+            (name, str(value))
+            for name, value in self.form.cleaned_data.items()
+            if name != "sort" and value not in EMPTY_VALUES
+        )
+        return f"{type(self).__name__}|{values!r}"
+
+    def counts(self) -> tuple[int, dict[str, dict[str, int]]]:
+        """The number of results, and per facet the number each option would give.
+
+        A facet's options are counted under the other active filters. Facets whose own
+        filter is not active count within the results themselves: those given as
+        conditions are counted together with the total, in one query.
+        """
         if not self.is_valid():
-            return []
-        result = []
+            return 0, {}
+        base = self.qs.order_by()
+        shared = {"total": Count("pk")}
+        result: dict[str, dict[str, int]] = {}
         for name, path in self.facets.items():
-            data = self.data.copy()
-            data.pop(name, None)
-            others = type(self)(data, queryset=self.queryset, request=self.request)
-            base = others.qs.order_by()
+            active = self.data.get(name) not in EMPTY_VALUES
+            if callable(path) and not active:
+                for i, condition in enumerate(path().values()):
+                    shared[f"{name}__{i}"] = Count("pk", filter=condition)
+                continue
+            if active:
+                data = self.data.copy()
+                data.pop(name, None)
+                others = type(self)(data, queryset=self.queryset, request=self.request)
+                others.searches = self.searches
+                facet_base = others.qs.order_by()
+            else:
+                facet_base = base
             if callable(path):
                 conditions = path()
-                counts = base.aggregate(
+                counts = facet_base.aggregate(
                     **{f"v{i}": Count("pk", filter=q) for i, q in enumerate(conditions.values())}
                 )
-                by_value = {value: counts[f"v{i}"] for i, value in enumerate(conditions)}
+                result[name] = {value: counts[f"v{i}"] for i, value in enumerate(conditions)}
             else:
-                by_value = {
+                result[name] = {
                     str(row["value"]): row["n"]
-                    for row in base.values(value=models.F(path)).annotate(n=Count("pk"))
+                    for row in facet_base.values(value=models.F(path)).annotate(n=Count("pk"))
                 }
+        counted = base.aggregate(**shared)
+        for name, path in self.facets.items():
+            if callable(path) and name not in result:
+                result[name] = {value: counted[f"{name}__{i}"] for i, value in enumerate(path())}
+        return counted["total"], result
+
+    def facet_counts(self, values: dict[str, dict[str, int]] | None = None) -> list[Facet]:
+        """The facets with their options' labels (in the reader's language) and counts."""
+        if not self.is_valid():
+            return []
+        if values is None:
+            values = self.counts()[1]
+        result = []
+        for name in self.facets:
+            by_value = values.get(name, {})
             selected = str(self.form.cleaned_data.get(name) or "")
             field = self.filters[name]
             choices = field.extra.get("choices") or []
@@ -177,14 +256,14 @@ class FacetedFilterSet(django_filters.FilterSet):
 
 class PartnershipFilter(FacetedFilterSet):
     q = SearchFilter(label=_("Name"), method="filter_search")
-    german_state = django_filters.ChoiceFilter(
+    german_state = RegionFilter(
         label=_("German Land"),
-        field_name="german_partner__region__code",
+        field_name="german_partner__region",
         choices=region_choices(Country.GERMANY),
     )
-    russian_region = django_filters.ChoiceFilter(
+    russian_region = RegionFilter(
         label=_("Russian region"),
-        field_name="russian_partner__region__code",
+        field_name="russian_partner__region",
         choices=region_choices(Country.RUSSIA),
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=PartnershipKind.choices)
@@ -247,7 +326,7 @@ class PartnershipFilter(FacetedFilterSet):
     def filter_search(self, queryset, name, value):
         if not value:
             return queryset
-        matching = Municipality.objects.search(value).values("pk")
+        matching = self.search(value).values("pk")
         return (
             queryset.filter(Q(german_partner__in=matching) | Q(russian_partner__in=matching))
             .annotate(
@@ -275,9 +354,9 @@ class PartnershipFilter(FacetedFilterSet):
 class MunicipalityFilter(FacetedFilterSet):
     q = SearchFilter(label=_("Name"), method="filter_search")
     country = django_filters.ChoiceFilter(label=_("Country"), choices=Country.choices)
-    region = django_filters.ChoiceFilter(
+    region = RegionFilter(
         label=_("Region"),
-        field_name="region__code",
+        field_name="region",
         choices=lambda: region_choices(Country.GERMANY)() + region_choices(Country.RUSSIA)(),
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=MunicipalityKind.choices)
@@ -307,9 +386,8 @@ class MunicipalityFilter(FacetedFilterSet):
     def filter_search(self, queryset, name, value):
         if not value:
             return queryset
-        ranked = Municipality.objects.search(value)
         return (
-            queryset.filter(pk__in=ranked.values("pk"))
+            queryset.filter(pk__in=self.search(value).values("pk"))
             .annotate(search_rank=search_rank(value))
             .order_by("search_rank", "name", "pk")
         )
@@ -336,9 +414,9 @@ def has_active_partnership() -> Exists:
 class InitiativeFilter(FacetedFilterSet):
     q = SearchFilter(label=_("Name"), method="filter_search")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=InitiativeKind.choices)
-    region = django_filters.ChoiceFilter(
+    region = RegionFilter(
         label=_("Region"),
-        field_name="seat__region__code",
+        field_name="seat__region",
         choices=lambda: region_choices(Country.GERMANY)() + region_choices(Country.RUSSIA)(),
     )
     sort = StableOrderingFilter(

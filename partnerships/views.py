@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, TemplateView
 
 from partnerships import exports, selectors
-from partnerships.caching import cached_page
+from partnerships.caching import cached_counts, cached_page
 from partnerships.changes import recent_changes
 from partnerships.filters import FacetedFilterSet
 from partnerships.models import (
@@ -81,7 +81,7 @@ class RegistryListView(TemplateView):
             context["error"] = str(error)
             return render(request, self.template_name, context, status=400)
         queryset = filterset.qs
-        total = queryset.count()
+        total, facet_values = cached_counts(request, filterset.count_key(), filterset.counts)
         last_page = max((total + size - 1) // size, 1)
         if number > last_page:
             raise Http404(_("There is no page %(number)s.") % {"number": number})
@@ -94,7 +94,7 @@ class RegistryListView(TemplateView):
             per_page=size,
             first_index=offset + 1 if total else 0,
             last_index=min(offset + size, total),
-            facets=filterset.facet_counts(),
+            facets=filterset.facet_counts(facet_values),
         )
         return render(request, self.template_name, context)
 

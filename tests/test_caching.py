@@ -99,3 +99,38 @@ def test_an_import_invalidates_the_cached_pages(tmp_path):
     assert report.ok, report.summary()
     assert current_generation() > before
     assert "Aaa-Teststadt" in client.get("/partnerships/").content.decode()
+
+
+def count_queries(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+
+
+def test_other_pages_and_sortings_of_the_same_filters_reuse_the_counts():
+    client = Client()
+    client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        sorted_page = client.get(URL + "&sort=-year")
+    assert sorted_page.status_code == 200
+    assert count_queries(queries) == []
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/partnerships/?status=active")
+    assert count_queries(queries)  # other filters are counted
+
+
+def test_cached_counts_are_recounted_after_a_change():
+    client = Client()
+    before = client.get(URL).context["total"]
+    partnership = Partnership.objects.published().filter(status="suspended").first()
+    partnership.is_published = False
+    partnership.save()
+    after = client.get(URL + "&sort=-year")
+    assert after.context["total"] == before - 1
+    facets = {facet.name: facet for facet in after.context["facets"]}
+    suspended = [o for o in facets["status"].options if o.value == "suspended"]
+    assert suspended[0].count == before - 1
+
+
+def test_the_page_says_how_counts_are_kept():
+    page = Client().get("/en" + URL).content.decode()
+    assert "Counts are taken once after each change to the registry" in page
+    assert "nach jeder Änderung am Register einmal gezählt" in Client().get(URL).content.decode()

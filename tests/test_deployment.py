@@ -8,7 +8,11 @@ import os
 import re
 import runpy
 import shutil
+import socket
 import subprocess
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,6 +31,7 @@ GUNICORN_ENV = (
     "PORT",
     "GUNICORN_WORKERS",
     "WEB_CONCURRENCY",
+    "GUNICORN_THREADS",
     "GUNICORN_TIMEOUT",
     "GUNICORN_GRACEFUL_TIMEOUT",
     "GUNICORN_KEEPALIVE",
@@ -327,9 +332,12 @@ def test_gunicorn_defaults(gunicorn_settings):
     assert settings["timeout"] == 30
     assert settings["graceful_timeout"] >= 1
     assert settings["accesslog"] == "-"
-    assert settings["max_requests"] > 0
-    assert settings["max_requests_jitter"] > 0
+    assert settings["max_requests"] >= 10000
+    assert settings["max_requests_jitter"] >= settings["max_requests"] // 4  # not all at once
     assert settings["forwarded_allow_ips"]
+    # Streaming exports must not be cut by the worker timeout: not the sync worker class.
+    assert settings["worker_class"] == "gthread"
+    assert settings["threads"] >= 1
 
 
 def test_gunicorn_reads_the_environment(gunicorn_settings):
@@ -533,3 +541,47 @@ def test_backup_loop_refuses_bad_settings(services, tmp_path, name, value):
     assert result.returncode == 1
     assert "BACKUP_KEEP" in result.stderr
     assert not (tmp_path / "backups").exists()
+
+
+def test_a_stream_longer_than_the_worker_timeout_is_served_whole(tmp_path):
+    """With gunicorn.conf.py, a response streaming for 2 s survives a 1 s timeout.
+
+    A sync worker would be killed after 1 s and the reader would get a cut file after
+    "200 OK" (docs/PERFORMANCE.md).
+    """
+    gunicorn = shutil.which("gunicorn") or str(Path(os.sys.executable).with_name("gunicorn"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in GUNICORN_ENV},
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "1",
+        "GUNICORN_TIMEOUT": "1",
+        "PYTHONPATH": str(ROOT),
+    }
+    log = (tmp_path / "gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [gunicorn, "-c", str(GUNICORN_CONF), "tests.apps.slow_stream:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        body = None
+        deadline = time.monotonic() + 30
+        while body is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as reply:
+                    body = reply.read().decode()
+            except (ConnectionError, urllib.error.URLError):
+                assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
+                assert time.monotonic() < deadline, "gunicorn did not answer within 30 s"
+                time.sleep(0.1)  # polling for the port to open, not synchronising on it
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    assert body == "".join(f"line {n}\n" for n in range(8))
+    assert "WORKER TIMEOUT" not in (tmp_path / "gunicorn.log").read_text()

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from partnerships.models import Municipality, Partnership
 from partnerships.search import query_keys
@@ -87,3 +88,13 @@ def test_search_query_uses_the_trigram_index():
         plan = Municipality.objects.search("Wolgograd").explain()
     assert "Bitmap Index Scan on municipality_search_trgm" in plan
     assert "Seq Scan" not in plan
+
+
+@pytest.mark.django_db
+def test_a_search_page_decides_close_or_similar_matches_once(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/municipalities/", {"q": "Moskau"})
+    assert page.status_code == 200
+    probes = [q["sql"] for q in queries.captured_queries if "LIMIT 1000" in q["sql"]]
+    assert len(probes) == 1  # not once more for each facet

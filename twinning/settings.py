@@ -119,8 +119,10 @@ if env_bool("DB_POOL", True):
     }
 
 # Typos still find a town: "Wolgagrad" is 0.54 word-similar to "Wolgograd" (default 0.6).
+# No JIT compilation: the registry's queries are short, and compiling the export's query
+# cost 0.1-2.9 s of each run (docs/PERFORMANCE.md).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-    "-c pg_trgm.word_similarity_threshold=0.5 -c pg_trgm.similarity_threshold=0.3"
+    "-c pg_trgm.word_similarity_threshold=0.5 -c pg_trgm.similarity_threshold=0.3 -c jit=off"
 )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -69,6 +69,9 @@ def similar_match(text: str, prefix: str = "") -> models.Q:
     return condition
 
 
+ANY_PROBE_ROWS = 1000
+
+
 class MunicipalityQuerySet(PublishedQuerySet):
     def search(self, text: str):
         """Municipalities matching ``text`` however it is spelled, best match first.
@@ -84,7 +87,7 @@ class MunicipalityQuerySet(PublishedQuerySet):
         # Similar names only when nothing matches closely: "Stalingrad" should not also
         # list Kaliningrad, but "Wolgagrad" (a typo) must still find Wolgograd.
         close = self.filter(close_match(text))
-        matches = close if close.exists() else self.filter(similar_match(text))
+        matches = close if self._any(close) else self.filter(similar_match(text))
         similarity = (
             models.functions.Greatest(
                 *[TrigramWordSimilarity(models.Value(key), "search_key") for key in keys]
@@ -104,6 +107,17 @@ class MunicipalityQuerySet(PublishedQuerySet):
             )
             .order_by("search_rank", "-similarity", "kind_order", "name_length", "name")
         )
+
+    @staticmethod
+    def _any(queryset) -> bool:
+        """Whether ``queryset`` has a row, asked so that PostgreSQL uses the trigram indexes.
+
+        ``exists()`` sends ``LIMIT 1``: PostgreSQL, expecting a few dozen matches, bets on
+        meeting one early in a sequential scan and reads up to all 100,000 rows (30-130 ms;
+        docs/PERFORMANCE.md). Counting at most ``ANY_PROBE_ROWS`` rows is planned as bitmap
+        scans of the trigram indexes (about 1 ms).
+        """
+        return queryset.order_by()[:ANY_PROBE_ROWS].count() > 0
 
     def german(self):
         return self.filter(country=Country.GERMANY)
@@ -239,6 +253,9 @@ class Municipality(Record):
         ]
         indexes = [
             models.Index(fields=["country", "kind"]),
+            # The lists' order (partnerships by German, then Russian partner): the first page
+            # reads 50 rows of this index instead of sorting every municipality.
+            models.Index(fields=["name", "id"], name="municipality_name_order"),
             # Trigram index behind search: word similarity and |exact|/|prefix substring tests.
             GinIndex(
                 fields=["search_key"], opclasses=["gin_trgm_ops"], name="municipality_search_trgm"
