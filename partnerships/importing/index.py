@@ -37,6 +37,7 @@ from partnerships.importing.matching import (
 from partnerships.models import AlternativeName, Municipality, Region
 from partnerships.vocabulary import Country
 
+SEPARATOR = search.SEPARATOR
 NAME_LENGTH = Municipality._meta.get_field("name").max_length
 ALTERNATIVE_NAME_LENGTH = AlternativeName._meta.get_field("name").max_length
 # What PostgreSQL answers for a value longer than its column (the row-by-row import
@@ -129,15 +130,16 @@ class Place:
         names = [self.name, self.name_de, self.name_en, self.name_ru, *self.alternative_names()]
         return [name for name in names if name]
 
-    def refresh_search(self, fold=search.fold) -> None:
-        """As ``Municipality.refresh_search`` (which the writes use on the records themselves).
+    def refresh_search(self, fold=search.fold, plain=search.plain) -> None:
+        """As ``Municipality.refresh_search``: the search keys of all its names.
 
-        ``fold`` is ``search.fold`` or a cache of it: ``search.search_key`` is
-        ``frame(fold(name) for name in names)``.
+        ``fold`` and ``plain`` are ``search.fold`` and ``search.plain`` or caches of them:
+        ``search.search_key`` is ``frame(fold(name) for name in names)``, and
+        ``search.search_names`` the same with ``plain``.
         """
         names = self.all_names()
-        self.search_key = search.frame(fold(name) for name in names)
-        self.search_names = search.search_names(names)
+        self.search_key = frame([fold(name) for name in names])
+        self.search_names = frame([plain(name) for name in names])
 
     def add_alternative(self, fields: dict[str, Any], new: bool = True) -> None:
         """An alternative name (AlternativeName fields); ``new``: one this run adds."""
@@ -173,6 +175,13 @@ class Place:
         ) = state
 
 
+def frame(values: list[str]) -> str:
+    """``search.frame``: the distinct non-empty values, in order, as ``|a|b|``."""
+    distinct = dict.fromkeys(values)
+    distinct.pop("", None)
+    return f"{SEPARATOR}{SEPARATOR.join(distinct)}{SEPARATOR}" if distinct else ""
+
+
 def segments(framed: str) -> list[str]:
     """The values of a ``|a|b|`` search field."""
     return [value for value in framed.split(search.SEPARATOR) if value]
@@ -199,6 +208,7 @@ class MunicipalityIndex:
         self._by_folded: dict[str, dict[str, list[Place]]] = defaultdict(dict)
         self._slugs: set[str] | None = None
         self._fold_cache: dict[str, str] = {}
+        self._plain_cache: dict[str, str] = {}
         # The current row's journal: places it created, and the state of those it changed.
         self._row_new: list[Place] = []
         self._row_before: dict[int, tuple[Place, tuple]] = {}
@@ -273,7 +283,7 @@ class MunicipalityIndex:
     def _reindex(self, place: Place) -> None:
         """After a change of its names: new search keys, indexed anew."""
         self._index(place, remove=True)
-        place.refresh_search(self.fold)
+        place.refresh_search(self.fold, self.plain)
         self._index(place)
 
     def fold(self, text: str) -> str:
@@ -281,6 +291,12 @@ class MunicipalityIndex:
         if folded is None:
             folded = self._fold_cache[text] = search.fold(text)
         return folded
+
+    def plain(self, text: str) -> str:
+        plain = self._plain_cache.get(text)
+        if plain is None:
+            plain = self._plain_cache[text] = search.plain(text)
+        return plain
 
     # The journal of a row ----------------------------------------------------------------
 
@@ -327,7 +343,7 @@ class MunicipalityIndex:
     def by_spelling(self, country: str, region: Region | None, spelling: str) -> list[Place]:
         """Places with this exact name (case-insensitive), else this folded name."""
         region_id = region.pk if region is not None else None
-        found = self._in(self._by_plain[country], "search_names", search.plain(spelling), country)
+        found = self._in(self._by_plain[country], "search_names", self.plain(spelling), country)
         if region_id is not None:
             found = [p for p in found if p.region_id == region_id]
         if found:
@@ -385,7 +401,7 @@ class MunicipalityIndex:
             ).full_clean()
         for fields in historic_names_of(country, name):
             place.add_alternative(fields)
-        place.refresh_search(self.fold)
+        place.refresh_search(self.fold, self.plain)
         place.line = line
         self._slugs.add(place.slug)
         self._add(place)

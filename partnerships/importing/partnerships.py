@@ -12,8 +12,9 @@ Files of any size (up to ``files.MAX_ROWS``) are imported in two phases:
    (``partnerships.importing.index``). A row that fails is undone in memory, and the
    report says what each row does (or would do): outcome, changes, record and version.
 2. Only when no row failed, and not in a dry run: everything is written in bulk in the
-   import's transaction, with history (``bulk_create_with_history`` and
-   ``bulk_update_with_history``: the import's change reason and editor). Records the
+   import's transaction, with history (new records with PostgreSQL's COPY,
+   ``copying.copy_with_history``, changed ones with ``bulk_update_with_history``: the
+   import's change reason and editor). Records the
    file changes are locked first and their versions compared with those phase 1 read:
    a record changed meanwhile refuses the import (optimistic locking), and the database's
    constraints stay the last safety net (a refusal rolls everything back).
@@ -27,7 +28,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 from tqdm import tqdm
 
 from partnerships.exports import FORMULA_PREFIXES
@@ -44,6 +45,7 @@ from partnerships.importing.base import (
     parse_year,
     split_sources,
 )
+from partnerships.importing.copying import copy_with_history
 from partnerships.importing.errors import RowError
 from partnerships.importing.index import (
     AnyOf,
@@ -187,6 +189,11 @@ class Link:
 BATCH_SIZE = 2000
 LOCK_CHUNK = 5000
 KIND_WORDING_FIELD = Partnership._meta.get_field("kind_wording")
+# The fields of an alternative name an import gives (historic names all, variants some).
+ALTERNATIVE_NAME_FIELDS = {
+    name: AlternativeName._meta.get_field(name).get_default()
+    for name in ["name", "kind", "language", "until_year", "note"]
+}
 
 
 class Refused(Exception):
@@ -587,22 +594,31 @@ class PartnershipImporter(Importer):
 
     def write_municipalities(self) -> None:
         index = self.index
-        history = history_defaults(Municipality)
-
-        def build(place: Place) -> Municipality:
-            municipality = Municipality(
-                country=place.country,
-                kind=place.kind,
-                region_id=place.region_id,
-                name=place.name,
-                name_de=place.name_de,
-                slug=place.slug,
-            )
-            # save() is bypassed: the search keys, as it would compute them.
-            municipality.refresh_search(place.alternative_names())
-            return municipality
-
-        create_in_bulk(Municipality, index.new, build, history, keep=assign_key)
+        # The search keys are the place's: as save() computes them from the same names.
+        create_in_bulk(
+            Municipality,
+            [
+                "country",
+                "kind",
+                "region_id",
+                "name",
+                "name_de",
+                "slug",
+                "search_key",
+                "search_names",
+            ],
+            index.new,
+            lambda place: (
+                place.country,
+                place.kind,
+                place.region_id,
+                place.name,
+                place.name_de,
+                place.slug,
+                place.search_key,
+                place.search_names,
+            ),
+        )
 
         current = self._current[Municipality]
         now = timezone.now()
@@ -621,33 +637,45 @@ class PartnershipImporter(Importer):
                 Municipality,
                 ["region", "name_de", "search_key", "search_names", "version", "updated_at"],
                 batch_size=BATCH_SIZE,
-                **history,
+                **history_defaults(Municipality),
             )
 
         additions = [(place, fields) for place in index.places for fields in place.additions]
         create_in_bulk(
             AlternativeName,
+            ["municipality_id", *ALTERNATIVE_NAME_FIELDS],
             additions,
-            lambda item: AlternativeName(municipality_id=item[0].pk, **item[1]),
-            history_defaults(AlternativeName),
+            lambda item: (
+                item[0].pk,
+                *(item[1].get(name, default) for name, default in ALTERNATIVE_NAME_FIELDS.items()),
+            ),
         )
 
     def write_partnerships(self) -> None:
-        history = history_defaults(Partnership)
-
-        def build(link: Link) -> Partnership:
-            return Partnership(
-                german_partner_id=link.german.pk,
-                russian_partner_id=link.russian.pk,
-                kind=link.kind,
-                kind_wording=link.kind_wording,
-                since_year=link.since_year,
-                needs_verification=link.needs_verification,
-                status=link.status,
-                slug=link.slug,
-            )
-
-        create_in_bulk(Partnership, self.new_links, build, history, keep=assign_key)
+        create_in_bulk(
+            Partnership,
+            [
+                "german_partner_id",
+                "russian_partner_id",
+                "kind",
+                "kind_wording",
+                "since_year",
+                "needs_verification",
+                "status",
+                "slug",
+            ],
+            self.new_links,
+            lambda link: (
+                link.german.pk,
+                link.russian.pk,
+                link.kind,
+                link.kind_wording,
+                link.since_year,
+                link.needs_verification,
+                link.status,
+                link.slug,
+            ),
+        )
 
         current = self._current[Partnership]
         now = timezone.now()
@@ -670,7 +698,7 @@ class PartnershipImporter(Importer):
                 Partnership,
                 [*sorted(fields), "version", "updated_at"],
                 batch_size=BATCH_SIZE,
-                **history,
+                **history_defaults(Partnership),
             )
         # As Partnership.refresh_status: the status follows the events, without a version.
         for status, pks in new_status.items():
@@ -679,35 +707,32 @@ class PartnershipImporter(Importer):
 
         create_in_bulk(
             PartnershipSource,
+            ["partnership_id", "url", "citation"],
             self.new_sources,
-            lambda item: PartnershipSource(
-                partnership_id=item[0].pk, url=item[1], citation=item[2]
-            ),
-            history_defaults(PartnershipSource),
+            lambda item: (item[0].pk, item[1], item[2]),
         )
         create_in_bulk(
             StatusEvent,
+            ["partnership_id", "status", "source_url"],
             self.new_events,
-            lambda item: StatusEvent(partnership_id=item[0].pk, status=item[1], source_url=item[2]),
-            history_defaults(StatusEvent),
+            lambda item: (item[0].pk, item[1], item[2]),
         )
 
 
-def create_in_bulk(model: type[models.Model], items: list, build, history: dict, keep=None) -> None:
-    """``bulk_create_with_history`` of a record built from each item, a batch at a time.
+def create_in_bulk(model: type[models.Model], fields: list[str], items: list, values) -> None:
+    """Create a record (with its history) of ``values(item)``, the ``fields``, per item.
 
-    ``keep(item, record)`` learns each record's key (a batch's records are then dropped).
+    Written with COPY (``copying.copy_with_history``); an item with a ``pk`` slot (a
+    ``Place`` or ``Link``) learns its record's key.
     """
-    for chunk in chunks(items, BATCH_SIZE):
-        records = [build(item) for item in chunk]
-        bulk_create_with_history(records, model, batch_size=BATCH_SIZE, **history)
-        if keep is not None:
-            for item, record in zip(chunk, records, strict=True):
-                keep(item, record)
-
-
-def assign_key(planned: Place | Link, record: models.Model) -> None:
-    planned.pk = record.pk
+    if not items:
+        return
+    pks = copy_with_history(
+        model, fields, [values(item) for item in items], **history_defaults(model)
+    )
+    if hasattr(items[0], "pk"):
+        for item, pk in zip(items, pks, strict=True):
+            item.pk = pk
 
 
 def check_kind_wording(wording: str) -> None:
