@@ -271,7 +271,7 @@ def profile(path: str, requests: int = 20) -> dict:
     profiler.disable()
     elapsed = (time.perf_counter() - started) / requests * 1000
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+    pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(40)
     return {"path": path, "ms_per_request_profiled": elapsed, "stats": out.getvalue()}
 
 
