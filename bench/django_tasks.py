@@ -111,10 +111,11 @@ def sample() -> dict:
 
 
 def export_queryset():
-    """The export's query, built exactly as PartnershipExportView builds it (no filters)."""
+    """The export's query, built exactly as PartnershipExportView builds it (no filters):
+    the cells of every column, which the export has PostgreSQL write as CSV (COPY)."""
     filterset = selectors.partnership_filter(QueryDict(""))
     assert filterset.is_valid()
-    return exports.prepare_partnerships(filterset.qs)
+    return exports.cells_partnerships(filterset.qs, "http://127.0.0.1:8000/")
 
 
 def export_sql() -> str:

@@ -105,6 +105,9 @@ class RegistryExportView(TemplateView):
     selector: Callable[[object], FacetedFilterSet]
     columns: list[exports.Column]
     prepare: Callable = staticmethod(lambda queryset: queryset)
+    # The columns as SQL (queryset, base URL -> rows of text cells): PostgreSQL then
+    # writes the file (exports.copy_csv); without, model instances and ``columns``.
+    cells: Callable | None = None
     export_name: str = "export"
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -117,11 +120,18 @@ class RegistryExportView(TemplateView):
                 _("The export's filters could not be used: %(messages)s") % {"messages": messages},
                 content_type="text/plain; charset=utf-8",
             )
+        semicolon = request.GET.get("sep") == "semicolon"
+        base_url = request.build_absolute_uri("/")
+        if type(self).cells is not None:
+            return exports.copy_csv(
+                type(self).cells(filterset.qs, base_url),
+                [column.header for column in self.columns],
+                name=self.export_name,
+                semicolon=semicolon,
+            )
         queryset = type(self).prepare(filterset.qs)
-        lines = exports.rows(queryset, self.columns, request.build_absolute_uri("/"))
-        return exports.stream_csv(
-            lines, name=self.export_name, semicolon=request.GET.get("sep") == "semicolon"
-        )
+        lines = exports.rows(queryset, self.columns, base_url)
+        return exports.stream_csv(lines, name=self.export_name, semicolon=semicolon)
 
 
 class PartnershipListView(RegistryListView):
@@ -133,7 +143,7 @@ class PartnershipListView(RegistryListView):
 class PartnershipExportView(RegistryExportView):
     selector = staticmethod(selectors.partnership_filter)
     columns = exports.PARTNERSHIP_COLUMNS
-    prepare = staticmethod(exports.prepare_partnerships)
+    cells = staticmethod(exports.cells_partnerships)
     export_name = "partnerships"
 
 
@@ -146,6 +156,7 @@ class MunicipalityListView(RegistryListView):
 class MunicipalityExportView(RegistryExportView):
     selector = staticmethod(selectors.municipality_filter)
     columns = exports.MUNICIPALITY_COLUMNS
+    cells = staticmethod(exports.cells_municipalities)
     export_name = "municipalities"
 
 

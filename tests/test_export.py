@@ -5,12 +5,14 @@ import datetime
 import io
 import re
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
-from django.http import StreamingHttpResponse
-from django.utils import timezone
+from django.db import connection
+from django.http import QueryDict, StreamingHttpResponse
+from django.utils import timezone, translation
 
-from partnerships import exports
+from partnerships import exports, selectors
 from partnerships.models import Initiative, Municipality, Partnership, Signatory
 from tests.factories import (
     InitiativeFactory,
@@ -436,3 +438,194 @@ def test_the_export_of_invalid_filters_is_explained_in_the_readers_language(clie
 def test_paging_parameters_do_not_cut_the_export(client):
     rows = table(client.get("/initiatives/export.csv", {"page": 2, "per_page": 25}))
     assert len(rows) - 1 == Initiative.objects.published().count()
+
+
+# --- the fast path: PostgreSQL writes the CSV, byte for byte as csv.writer would ------
+
+
+@pytest.fixture
+def awkward_records(db):
+    """Records with every kind of cell the CSV must get right."""
+    german = MunicipalityFactory(
+        name='Bad "Quote", Stadt',
+        name_de="Semi;colon",
+        name_en="",
+        region=None,
+        official_code="",
+        latitude=Decimal("-0.000001"),
+        longitude=Decimal("-12.500000"),
+        website="=cmd|' /C calc'!A0",
+        slug="bad-quote",
+    )
+    russian = RussianMunicipalityFactory(
+        name="=ЗЛО()",
+        name_de="\rCR",
+        name_en="\tevil",
+        name_ru=" =space first",
+        latitude=Decimal("0.000000"),
+        longitude=Decimal("104.000001"),
+        slug="zlo",
+    )
+    other = RussianMunicipalityFactory(name="Тихий", name_de="Tichi", slug="tichi")
+    lines = PartnershipFactory(
+        german_partner=german,
+        russian_partner=russian,
+        kind_wording="Zeile 1\nZeile 2\r\nZeile 3\r",
+        since_year=None,
+        established_on=None,
+        needs_verification=True,
+        last_verified=None,
+    )
+    lines.sources.create(citation='Er sagte: "ja", dann;\nnichts')
+    lines.sources.create(url="https://example.org/?a=1,2")
+    dated = PartnershipFactory(
+        german_partner=german,
+        russian_partner=other,
+        kind_wording='"',
+        since_year=1991,
+        established_on=datetime.date(1991, 5, 3),
+        needs_verification=False,
+        last_verified=datetime.date(2024, 12, 31),
+    )
+    dated.sources.create(citation="-minus")
+    InitiativeFactory().partnerships.add(dated)
+    InitiativeFactory(is_published=False).partnerships.add(dated, lines)
+    return lines, dated
+
+
+REFERENCE = {
+    # name: (selector, prepare, columns) of the model path, the reference
+    "partnerships": (
+        selectors.partnership_filter,
+        exports.prepare_partnerships,
+        exports.PARTNERSHIP_COLUMNS,
+    ),
+    "municipalities": (
+        selectors.municipality_filter,
+        lambda queryset: queryset,
+        exports.MUNICIPALITY_COLUMNS,
+    ),
+}
+
+
+def reference_body(name: str, params: dict, base: str = BASE, language: str = "de") -> bytes:
+    """The file as the model path writes it: model instances, neutralise, csv.writer."""
+    selector, prepare, columns = REFERENCE[name]
+    filterset = selector(QueryDict(urlencode(params)))
+    assert filterset.is_valid()
+    with translation.override(language):
+        lines = exports.rows(prepare(filterset.qs), columns, base + "/")
+        response = exports.stream_csv(lines, name=name, semicolon=params.get("sep") == "semicolon")
+        return body(response)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("partnerships", {}),
+        ("partnerships", {"sep": "semicolon"}),
+        ("partnerships", {"q": "Quote"}),
+        ("partnerships", {"q": "Quote", "sep": "semicolon"}),
+        ("partnerships", {"sort": "-year"}),
+        ("partnerships", {"status": "unknown", "unverified": "yes", "sep": "semicolon"}),
+        ("partnerships", {"german_state": "DE-NW", "has_initiative": "yes"}),
+        ("municipalities", {}),
+        ("municipalities", {"sep": "semicolon"}),
+        ("municipalities", {"q": "Quote", "sep": "semicolon"}),
+        ("municipalities", {"country": "RU", "sort": "-name"}),
+        ("municipalities", {"has_active": "yes", "sort": "region"}),
+    ],
+)
+def test_postgresql_writes_the_same_bytes_as_the_model_path(client, awkward_records, name, params):
+    response = client.get(export_url(name), params)
+    assert response.status_code == 200
+    raw = body(response)
+    assert raw.count(b"\r\n") > 1
+    assert raw == reference_body(name, params)
+
+
+@pytest.mark.parametrize("name", list(REFERENCE))
+@pytest.mark.parametrize("params", [{"q": "!!!"}, {"q": "Nirgendwo", "sep": "semicolon"}])
+def test_an_export_without_rows_is_the_header_alone(client, name, params):
+    """A search that can match nothing compiles to no SQL at all in Django (!!!)."""
+    raw = body(client.get(export_url(name), params))
+    delimiter = ";" if params.get("sep") else ","
+    assert raw == BOM + delimiter.join(DOCUMENTED_COLUMNS[name]).encode() + b"\r\n"
+    assert raw == reference_body(name, params)
+
+
+def test_the_same_bytes_in_another_language_and_on_another_host(client, awkward_records):
+    response = client.get("/en/partnerships/export.csv", HTTP_HOST="localhost:8000", secure=True)
+    raw = body(response)
+    assert b"https://localhost:8000/en/partnerships/bad-quote--zlo/" in raw
+    assert raw == reference_body("partnerships", {}, "https://localhost:8000", "en")
+
+
+def test_awkward_cells_in_the_partnership_export(client, awkward_records):
+    lines, dated = awkward_records
+    raw = body(client.get("/partnerships/export.csv", {"q": "Quote"}))
+    # csv.writer's line end after every row, a line break inside a cell kept as it is.
+    assert raw.count(b"\r\n") == 3 + 1  # header, two rows, one inside a quoted cell
+    assert b'"Zeile 1\nZeile 2\r\nZeile 3\r"' in raw
+    rows = records(client.get("/partnerships/export.csv", {"q": "Quote"}))
+    by_link = {row["permalink"]: row for row in rows}
+    first = by_link[BASE + lines.get_absolute_url()]
+    assert first["german_partner"] == 'Bad "Quote", Stadt'
+    assert first["german_partner_en"] == ""
+    assert first["german_land"] == first["german_land_iso"] == first["german_ags"] == ""
+    assert first["russian_partner_cyrillic"] == "'=ЗЛО()"
+    assert first["russian_partner_de"] == "'\rCR"
+    assert first["kind_wording"] == "Zeile 1\nZeile 2\r\nZeile 3\r"
+    assert first["since_year"] == first["established_on"] == first["last_verified"] == ""
+    assert first["unverified"] == "yes"
+    assert first["initiatives"] == "0"
+    assert first["sources"] == 'Er sagte: "ja", dann;\nnichts | https://example.org/?a=1,2'
+    second = by_link[BASE + dated.get_absolute_url()]
+    assert second["kind_wording"] == '"'
+    assert (second["since_year"], second["established_on"]) == ("1991", "1991-05-03")
+    assert (second["unverified"], second["last_verified"]) == ("no", "2024-12-31")
+    assert second["initiatives"] == "1"
+    assert second["sources"] == "'-minus"
+
+
+def test_awkward_cells_in_the_municipality_export(client, awkward_records):
+    raw = body(client.get("/municipalities/export.csv", {"q": "Quote", "sep": "semicolon"}))
+    assert b'"Bad ""Quote"", Stadt";"Semi;colon";;' in raw
+    assert b";'-0.000001;'-12.500000;'=cmd|' /C calc'!A0\r\n" in raw
+    rows = records(client.get("/municipalities/export.csv"))
+    zlo = next(row for row in rows if row["permalink"] == f"{BASE}/municipalities/zlo/")
+    assert (zlo["name_en"], zlo["name_ru"]) == ("'\tevil", " =space first")
+    assert (zlo["latitude"], zlo["longitude"]) == ("0.000000", "104.000001")
+
+
+@pytest.mark.parametrize(
+    ("pieces", "expected"),
+    [
+        ([b"a,b\nc,d\n"], b"a,b\r\nc,d\r\n"),
+        ([b'a,"x\ny"\n'], b'a,"x\ny"\r\n'),
+        ([b'"say ""hi""\n",b\n', b'c,"\n"\n'], b'"say ""hi""\n",b\r\nc,"\n"\r\n'),
+        ([b'a,"open\n', b"still\n", b'closed",b\n', b"c\n"], b'a,"open\nstill\nclosed",b\r\nc\r\n'),
+        ([b'""\n', b'"""\n""",\n'], b'""\r\n"""\n""",\r\n'),
+    ],
+)
+def test_crlf_changes_line_ends_outside_quoted_cells_only(pieces, expected):
+    out, quoted = [], False
+    for piece in pieces:
+        data, quoted = exports.crlf(piece, quoted)
+        out.append(data)
+    assert b"".join(out) == expected
+    assert not quoted
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_download_cut_short_leaves_the_connection_usable(client, monkeypatch):
+    monkeypatch.setattr(exports, "COPY_CHUNK_BYTES", 100)
+    response = client.get("/partnerships/export.csv")
+    content = iter(response.streaming_content)
+    assert next(content).startswith(BOM)
+    next(content)
+    next(content)
+    response.close()
+    assert not connection.in_atomic_block
+    assert Partnership.objects.published().count() == 120
+    assert len(table(client.get("/partnerships/export.csv"))) == 121
