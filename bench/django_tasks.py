@@ -180,8 +180,8 @@ def timed_get(client: Client, path: str) -> tuple[float, QueryLog]:
 def cold_paths() -> dict:
     """Partnership list addresses, each a filter combination of its own (3 or 4 filters).
 
-    Every German Land x status x kind x "established from" (none, 1990, 2005), in a fixed
-    shuffled order: the "nothing cached" load of the benchmark asks for each once.
+    Every German Land x status x kind x "established from" (none or one of seven years), in
+    a fixed shuffled order: the "nothing cached" loads of the benchmark ask for each once.
     """
     import itertools
     import random
@@ -195,7 +195,7 @@ def cold_paths() -> dict:
             lands.values_list("code", flat=True),
             Status.values,
             PartnershipKind.values,
-            ["", "1990", "2005"],
+            ["", "1960", "1970", "1980", "1990", "2000", "2005", "2010"],
         )
     )
     random.Random(6).shuffle(combinations)  # noqa: S311 (a fixed order, not a secret)
@@ -272,7 +272,9 @@ def profile(path: str, requests: int = 20) -> dict:
     profiler.disable()
     elapsed = (time.perf_counter() - started) / requests * 1000
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+    pstats.Stats(profiler, stream=out).sort_stats(
+        os.environ.get("PROFILE_SORT", "cumulative")
+    ).print_stats(40)
     return {"path": path, "ms_per_request_profiled": elapsed, "stats": out.getvalue()}
 
 

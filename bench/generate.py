@@ -37,7 +37,7 @@ REGIONS_CSV = ROOT / "partnerships" / "data" / "regions.csv"
 SEED = 20260601
 # Bump when the generated data changes: a reused bench database is only reused for the same.
 GENERATOR_VERSION = 1
-SEARCH_TERMS = 1000  # towns named in Dataset.search_terms
+SEARCH_TERMS = 3000  # towns named in Dataset.search_terms
 
 COLUMNS = [
     "german_name",

@@ -227,7 +227,13 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Each worker's own memory: up to 1,000 entries (list pages of 5-40 kB, counts of < 1 kB).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
+    }
 
 # Rate limits (django-ratelimit, e.g. the public correction form) count per client address.
 # Behind a proxy, name the header it overwrites with the client's address (HTTP_X_REAL_IP).
