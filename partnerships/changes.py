@@ -7,6 +7,7 @@ who (editors' names and addresses stay in the admin).
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import heapq
 from dataclasses import dataclass
@@ -41,20 +42,46 @@ def _title(record) -> str:
     return record.name
 
 
+def _previous_records(model, entries) -> dict[int, object]:
+    """Per changed entry, the history row before it (``prev_record``), in one query.
+
+    Asking each entry for its ``prev_record`` would cost one query per change listed.
+    """
+    changed = [entry for entry in entries if entry.history_type == "~"]
+    if not changed:
+        return {}
+    rows = model.history.filter(
+        id__in={entry.id for entry in changed},
+        history_date__lt=max(entry.history_date for entry in changed),
+    ).order_by("id", "history_date", "history_id")
+    by_record: dict[int, list] = {}
+    for row in rows:
+        by_record.setdefault(row.id, []).append(row)
+    previous = {}
+    for entry in changed:
+        earlier = by_record.get(entry.id, [])
+        position = bisect.bisect_left([row.history_date for row in earlier], entry.history_date)
+        if position:
+            previous[entry.history_id] = earlier[position - 1]
+    return previous
+
+
 def _changes(model, limit: int, related: tuple[str, ...]) -> list[Change]:
     published = model.objects.published()
     entries = list(
         model.history.filter(id__in=published.values("pk")).order_by("-history_date")[:limit]
     )
     current = published.select_related(*related).in_bulk({entry.id for entry in entries})
+    previous = _previous_records(model, entries)
     changes = []
     for entry in entries:
         record = current.get(entry.id)
         if record is None:
             continue
         fields: tuple[str, ...] = ()
-        if entry.history_type == "~" and entry.prev_record is not None:
-            delta = entry.diff_against(entry.prev_record)
+        prev_record = previous.get(entry.history_id)
+        if entry.history_type == "~" and prev_record is not None:
+            delta = entry.diff_against(prev_record)
             fields = tuple(
                 str(model._meta.get_field(name).verbose_name)
                 for name in delta.changed_fields

@@ -278,3 +278,28 @@ def test_recent_changes_page_and_feed_show_published_changes_without_editors(edi
     partnership.save()
     assert "aachen--kostroma" not in client.get("/en/changes/").content.decode()
     assert re.search(r"<entry>", feed.content.decode())
+
+
+def _edit_notes(partnerships, text):
+    for partnership in partnerships:
+        partnership.refresh_from_db()
+        partnership.notes = text
+        partnership.save()
+
+
+def test_recent_changes_run_the_same_queries_however_many_changes_they_list(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    published = list(Partnership.objects.published().order_by("pk")[:12])
+    _edit_notes(published[:2], "Erste Notiz")
+    client.get("/en/changes/")  # the language and templates are loaded
+    with CaptureQueriesContext(connection) as few:
+        client.get("/en/changes/")
+    _edit_notes(published, "Zweite Notiz")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/en/changes/")
+    assert len(many) == len(few)
+    notes = str(Partnership._meta.get_field("notes").verbose_name)
+    assert page.content.decode().count(notes) >= 12  # each change names the changed field
