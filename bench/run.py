@@ -588,7 +588,7 @@ def render(results: dict) -> str:
         "",
         f"Machine: {facts['nproc']} CPUs ({facts['cpu']}), {facts['memory']} memory, "
         f"Linux {facts['kernel']}, Python {facts['python']}; {pg['version'].split(' on ')[0]} "
-        f"(shared_buffers {pg['shared_buffers']}, work_mem {pg['work_mem']}, jit {pg['jit']}); "
+        f"(shared_buffers {pg['shared_buffers']}, work_mem {pg['work_mem']}, jit {pg['jit']}, off on the registry's connections); "
         f"bench database {pg['size']}. Server, database and load generator share the machine.",
         "",
         f"Data: {results['sample']['partnerships']:,} partnerships, "
