@@ -4,7 +4,7 @@ Every value can be overridden from the environment:
 
 GUNICORN_BIND           address to listen on (default ``0.0.0.0:$PORT``, PORT defaulting to 8000)
 GUNICORN_WORKERS        worker processes (also read: WEB_CONCURRENCY); default 2 * CPUs + 1, at most 8
-GUNICORN_THREADS        threads per worker (default 1): the ``gthread`` worker class, see below
+GUNICORN_THREADS        threads per worker (default 2): the ``gthread`` worker class, see below
 GUNICORN_TIMEOUT        seconds a worker may stay silent before it is restarted (default 30)
 GUNICORN_GRACEFUL_TIMEOUT  seconds workers get to finish requests on shutdown/restart (default 30)
 GUNICORN_KEEPALIVE      seconds to keep idle keep-alive connections open (default 5)
@@ -21,9 +21,9 @@ Why ``gthread``: a sync worker's timeout runs while it streams a response, so a 
 that takes longer than the timeout was cut off after its "200 OK" header (a truncated file,
 docs/PERFORMANCE.md). A gthread worker keeps telling the arbiter it is alive while its
 threads work, so an export streams as long as the reader reads; the timeout still restarts a
-worker that hangs. It also keeps connections alive between requests. One thread per worker
-by default: the pages are CPU-bound, and with two the partnership page's p95 at 16
-connections was 2.5 times higher (687 against 270 ms, docs/PERFORMANCE.md).
+worker that hangs. It also keeps connections alive between requests. Two threads per worker
+by default: a worker streaming an export still answers other requests. (One thread against
+two, back to back at 16 connections: within the run-to-run noise of this machine.)
 
 Why recycle rarely, with a wide jitter: a new worker loads Django again and starts with an
 empty page cache, and workers that reach ``max_requests`` together leave no one to answer
@@ -67,7 +67,7 @@ workers = _env_int(
     "GUNICORN_WORKERS", _env_int("WEB_CONCURRENCY", default_workers(), minimum=1), minimum=1
 )
 worker_class = "gthread"
-threads = _env_int("GUNICORN_THREADS", 1, minimum=1)
+threads = _env_int("GUNICORN_THREADS", 2, minimum=1)
 timeout = _env_int("GUNICORN_TIMEOUT", 30, minimum=1)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30, minimum=1)
 keepalive = _env_int("GUNICORN_KEEPALIVE", 5, minimum=1)
