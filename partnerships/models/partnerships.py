@@ -10,6 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from partnerships.models.base import PublishedQuerySet, Record
+from partnerships.models.claims import (
+    CLAIMED_FIELDS,
+    DatePrecision,
+    Statement,
+    conflicts,
+    derived_status,
+    derived_values,
+)
 from partnerships.vocabulary import Country, PartnershipKind, Status
 
 FIRST_YEAR = 1900
@@ -33,6 +41,14 @@ class PartnershipQuerySet(PublishedQuerySet):
 
     def unverified(self):
         return self.filter(needs_verification=True)
+
+    def with_unresolved_conflicts(self):
+        """Partnerships whose sources disagree in a way no editor has reviewed yet."""
+        return self.exclude(conflicts=[]).exclude(conflicts=models.F("conflicts_reviewed"))
+
+    def status_undated(self):
+        """A status is known, but no dated statement says since when."""
+        return self.exclude(status=Status.UNKNOWN).filter(status_since__isnull=True)
 
     def for_state(self, code: str):
         """Partnerships whose German partner lies in the Land with this ISO code."""
@@ -90,6 +106,44 @@ class Partnership(Record):
         default=Status.UNKNOWN,
         editable=False,
         help_text=_("Follows from the latest status event."),
+    )
+    status_since = models.DateField(
+        _("status since"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "From when the current status holds, by the dated status events; empty when no "
+            "dated statement says it. Shown publicly."
+        ),
+    )
+    status_since_precision = models.CharField(
+        _("precision of 'status since'"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        editable=False,
+    )
+    conflicts = models.JSONField(
+        _("conflicting sources"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_("What the sources disagree on (for editors; kept up to date)."),
+    )
+    conflicts_reviewed = models.JSONField(
+        _("conflicts reviewed"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_("The conflicts as an editor last reviewed them."),
+    )
+    decided_fields = models.JSONField(
+        _("decided by an editor"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_("Fields an editor has set: imported files never change them."),
     )
     needs_verification = models.BooleanField(
         _("unverified"),
@@ -177,15 +231,42 @@ class Partnership(Record):
             self.since_year = self.established_on.year
         super().save(*args, **kwargs)
 
+    def statements(self) -> list[Statement]:
+        return [event.as_statement() for event in self.status_events.all()]
+
     def refresh_status(self) -> None:
-        """Set ``status`` from the latest event (by date, then by recording order)."""
-        latest = self.status_events.order_by(
-            models.F("date").asc(nulls_first=True), "recorded_at", "pk"
-        ).last()
-        status = latest.status if latest else Status.UNKNOWN
-        if status != self.status:
-            self.status = status
-            type(self).objects.filter(pk=self.pk).update(status=status)
+        """Status, "status since", year and conflicts from the claims and status events.
+
+        The rule is ``claims.derived_status`` / ``claims.derived_values``; written without
+        a new version (what the sources say is not an edit of the record).
+        """
+        statements = self.statements()
+        claims = [claim.as_said() for claim in self.claims.all()]
+        status, since, precision = derived_status(statements)
+        fields = {
+            "status": status,
+            "status_since": since,
+            "status_since_precision": precision,
+            "conflicts": conflicts(claims, statements),
+        }
+        for name, value in derived_values(claims, statements).items():
+            if name not in self.decided_fields:
+                fields[name] = value
+        changed = {name: value for name, value in fields.items() if getattr(self, name) != value}
+        if changed:
+            for name, value in changed.items():
+                setattr(self, name, value)
+            if self.pk:
+                type(self).objects.filter(pk=self.pk).update(**changed)
+
+    def decide(self, field_names) -> None:
+        """An editor set these fields: files no longer change them."""
+        decided = sorted({*self.decided_fields, *(f for f in field_names if f in CLAIMED_FIELDS)})
+        self.decided_fields = decided
+
+    @property
+    def has_unresolved_conflicts(self) -> bool:
+        return bool(self.conflicts) and self.conflicts != self.conflicts_reviewed
 
 
 class PartnershipSource(models.Model):
@@ -238,8 +319,29 @@ class StatusEvent(models.Model):
         blank=True,
         help_text=_("Date of the council decision or of the source; empty if the source has none."),
     )
-    status = models.CharField(_("new status"), max_length=10, choices=Status.choices)
+    date_precision = models.CharField(
+        _("precision"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("Whether the source gives the day, only the month or only the year."),
+    )
+    status = models.CharField(
+        _("new status"),
+        max_length=10,
+        choices=Status.choices,
+        blank=True,
+        help_text=_("Empty for a founding event (a treaty or agreement signed)."),
+    )
     note = models.TextField(_("note"), blank=True, help_text=_("Shown publicly."))
+    by_editor = models.BooleanField(
+        _("editor's decision"),
+        default=True,
+        help_text=_(
+            "Recorded by an editor: outranks what imported sources say. "
+            "Off for statements taken from files."
+        ),
+    )
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
@@ -249,12 +351,19 @@ class StatusEvent(models.Model):
         verbose_name_plural = _("status events")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=Status.values), name="status_event_status_valid"
+                condition=models.Q(status__in=[*Status.values, ""]),
+                name="status_event_status_valid",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.date or '?'}: {self.get_status_display()}"
+        what = self.get_status_display() if self.status else _("founded")
+        return f"{self.date or '?'}: {what}"
+
+    def as_statement(self) -> Statement:
+        return Statement(
+            self.date, self.date_precision, self.status, self.by_editor, self.source_url
+        )
 
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
