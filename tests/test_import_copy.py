@@ -122,6 +122,9 @@ def test_the_importers_other_models_as_bulk_create_writes_them(editor):
     german, russian = copying.copy_with_history(Municipality, fields, rows)
     partnership_fields = ["german_partner_id", "russian_partner_id", "kind", "kind_wording"]
     partnership_fields += ["since_year", "needs_verification", "status", "slug"]
+    partnership_fields += ["status_since", "status_since_precision", "conflicts"]
+    partnership_fields += ["conflicts_reviewed", "decided_fields"]
+    disagreement = [{"field": "kind", "values": [["contact", "a"], ["official", "b"]]}]
     for model, model_fields, model_rows in [
         (
             AlternativeName,
@@ -134,7 +137,23 @@ def test_the_importers_other_models_as_bulk_create_writes_them(editor):
         (
             Partnership,
             partnership_fields,
-            [(german, russian, "official", "Städtepartnerschaft", 1990, True, "active", "g--r")],
+            [
+                (
+                    german,
+                    russian,
+                    "official",
+                    "Städtepartnerschaft",
+                    1990,
+                    True,
+                    "active",
+                    "g--r",
+                    datetime.date(2022, 3, 1),
+                    "month",
+                    disagreement,
+                    [],
+                    ["kind"],
+                )
+            ],
         ),
     ]:
         copied, bulk = both_ways(model, model_fields, model_rows, user=editor)
@@ -143,7 +162,7 @@ def test_the_importers_other_models_as_bulk_create_writes_them(editor):
     (partnership,) = copying.copy_with_history(
         Partnership,
         partnership_fields,
-        [(german, russian, "friendship", "", None, False, "unknown", "g--r")],
+        [(german, russian, "friendship", "", None, False, "unknown", "g--r", None, "", [], [], [])],
     )
     for model, model_fields, model_rows in [
         (

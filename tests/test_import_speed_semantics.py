@@ -49,6 +49,11 @@ def synthetic(rows: int, start: int = 0) -> str:
     )
 
 
+def koeln_sources() -> str:
+    """The sources of Köln's row in the starter file (each one's claim gives the year)."""
+    return " | ".join(f"{source.url} {source.citation}".strip() for source in koeln().sources.all())
+
+
 def koeln() -> Partnership:
     return Partnership.objects.get(german_partner__name="Köln", russian_partner__name="Волгоград")
 
@@ -58,7 +63,7 @@ def test_history_names_the_import_and_the_editor():
     koeln_line = "Köln,Nordrhein-Westfalen,Wolgograd,Волгоград,Oblast Wolgograd,"
     before = koeln()
     report = run(
-        synthetic(1, start=1) + koeln_line + f"{before.kind_wording},1989,,\n",
+        synthetic(1, start=1) + koeln_line + f"{before.kind_wording},1989,,{koeln_sources()}\n",
         name="history.csv",
         user=editor,
     )
@@ -198,7 +203,15 @@ def test_a_committed_import_outdates_the_cached_pages():
 
 
 def test_a_row_without_its_land_finds_the_town_in_any_land():
-    report = run("Aachen,,,Новоград,Oblast Kaluga,Partnerschaft,,,\n")
+    data = io.BytesIO(
+        (
+            HEADER.strip()
+            + ",confirm_new\n"
+            + "Aachen,,,Новоград,Oblast Kaluga,Partnerschaft,,,,yes\n"
+        ).encode()
+    )
+    data.name = "file.csv"
+    report = PartnershipImporter().run(data)
     assert report.ok, report.summary()
     assert [str(c) for c in report.rows[0].changes if "german" in c.field] == []
     assert Municipality.objects.filter(name="Aachen").count() == 1
@@ -228,7 +241,10 @@ def test_an_undated_event_does_not_override_a_dated_one():
         )
     )
     assert report.ok, report.summary()
-    assert [str(c) for c in report.rows[0].changes] == ["status_event: – → suspended (undated)"]
+    assert [str(c) for c in report.rows[0].changes] == [
+        f"claim: – → {partnership.kind_wording}, suspended",
+        "status_event: – → suspended (undated)",
+    ]
     partnership.refresh_from_db()
     assert partnership.status == Status.ACTIVE
     partnership.refresh_status()  # the stored status is what the events say
@@ -244,11 +260,14 @@ def test_a_file_naming_a_new_pair_twice_can_be_confirmed(admin_client, tmp_path,
     preview = admin_client.post(
         IMPORT_URL, {"file": SimpleUploadedFile("twice.csv", text.encode())}
     )
-    assert [row["outcome"] for row in preview.context["rows"]] == ["created", "updated"]
+    assert [row["outcome"] for row in preview.context["rows"]] == ["created", "created"]
     confirmed = admin_client.post(IMPORT_URL, {"confirm": "1", "token": preview.context["token"]})
     assert confirmed.status_code == 302
     partnership = Partnership.objects.get(german_partner__name="Doppelstadt")
-    assert (partnership.kind_wording, partnership.since_year) == ("Freundschaft", 1991)
+    # Two sources (no source given, twice) disagree: the rule takes the earliest year and,
+    # of a tie between kinds, the vocabulary's first (official partnership).
+    assert (partnership.kind_wording, partnership.since_year) == ("Partnerschaft", 1990)
+    assert {c["field"] for c in partnership.conflicts} == {"kind", "since_year"}
     assert partnership.status == Status.ACTIVE
 
 

@@ -1,5 +1,6 @@
 """The importers on the real starter files: counts, idempotency, atomicity, spellings."""
 
+import datetime
 import io
 
 import pytest
@@ -128,9 +129,15 @@ def test_kind_wording_is_mapped_and_kept():
 def test_status_becomes_an_event():
     aachen = Partnership.objects.get(german_partner__name="Aachen")
     assert aachen.status == Status.SUSPENDED
-    event = aachen.status_events.get()
-    assert event.status == Status.SUSPENDED
-    assert event.source_url.startswith("https://aachen-kostroma.de/")
+    undated = aachen.status_events.get(date__isnull=True)
+    assert undated.status == Status.SUSPENDED
+    assert undated.source_url.startswith("https://aachen-kostroma.de/")
+    assert not undated.by_editor
+    # The dated statements: founding events (no status) and the council's decision.
+    dated = list(aachen.status_events.filter(date__isnull=False).values_list("date", "status"))
+    assert (datetime.date(2005, 6, 9), "") in dated
+    assert (datetime.date(2022, 3, 30), Status.SUSPENDED) in dated
+    assert aachen.status_since == datetime.date(2022, 3, 30)
     assert aachen.sources.count() == 3
 
 
@@ -222,4 +229,4 @@ def test_initiatives_match_historic_spellings_and_keep_unknown_seats():
 def test_load_starter_data_is_idempotent():
     out = io.StringIO()
     call_command("load_starter_data", stdout=out)
-    assert out.getvalue().count("Nothing to do") == 4
+    assert out.getvalue().count("Nothing to do") == 5

@@ -1,5 +1,7 @@
 """Test-only tweaks on top of the real settings: nothing else differs."""
 
+import os
+
 from twinning.settings import *  # noqa: F403
 from twinning.settings import STORAGES
 
@@ -24,3 +26,7 @@ USE_REPLICA = False
 # Tests look at each response's context: the page cache is tested on its own
 # (tests/test_caching.py turns it on).
 PAGE_CACHE_SECONDS = 0
+
+# Two test runs on one machine at once (e.g. two work trees) each name their own database.
+if os.environ.get("TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}

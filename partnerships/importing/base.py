@@ -34,7 +34,7 @@ from simple_history.utils import get_history_model_for_model
 from tqdm import tqdm
 
 from partnerships.caching import bump_generation
-from partnerships.importing.errors import FileError, RowError
+from partnerships.importing.errors import FileError, RowError, RowErrors
 from partnerships.importing.files import MAX_FILE_BYTES, MAX_ROWS, read_table
 from partnerships.importing.matching import Change, Matcher
 from partnerships.models.base import StaleRecordError
@@ -105,6 +105,8 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     rows: list[RowResult] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    # Where sources in the file (or the file and the registry) disagree: both lines, both values.
+    conflicts: list[str] = field(default_factory=list)
     municipalities_created: int = 0
     municipalities_updated: int = 0
     # Set when the file cannot be read at all (encoding, format, columns, size).
@@ -150,6 +152,7 @@ class ImportReport:
             f"unchanged {self.counts[UNCHANGED]}, rejected {self.rejected}",
         ]
         lines += [f"  note: {notice}" for notice in self.notices]
+        lines += [f"  conflict: {conflict}" for conflict in self.conflicts]
         if self.municipalities_created or self.municipalities_updated:
             lines.append(
                 f"  municipalities: created {self.municipalities_created}, "
@@ -220,6 +223,8 @@ def history_defaults(model: type[models.Model]) -> dict[str, Any]:
     so they get what it would give: the request's editor (django-simple-history's
     middleware) or else the importing user, and the change reason of ``history_context``.
     """
+    if not hasattr(model, "history"):
+        return {}  # a model without history: the claims of sources
     user = get_history_model_for_model(model).get_default_history_user(model())
     if user is None:
         given = _history_user.get()
@@ -371,7 +376,7 @@ class Importer:
         try:
             with transaction.atomic():
                 outcome = self.import_row(row)
-        except (RowError, ValidationError, StaleRecordError, DatabaseError) as error:
+        except (RowError, RowErrors, ValidationError, StaleRecordError, DatabaseError) as error:
             self.reject(line, row, error, report)
             # The row's savepoint was rolled back: so are its municipalities.
             matcher.created, matcher.updated = counts
@@ -405,6 +410,8 @@ class Importer:
     def problems(self, line: int, error: Exception) -> list[Problem]:
         if isinstance(error, RowError):
             return [Problem(line, self.file_format.file_column(error.column), error.reason)]
+        if isinstance(error, RowErrors):
+            return [problem for one in error.errors for problem in self.problems(line, one)]
         if isinstance(error, ValidationError):
             problems = []
             for column, messages in _validation_messages(error):

@@ -90,6 +90,8 @@ class Plan:
         """The history table's columns and, per column, where its value is in a record row."""
         if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
             return None
+        if not hasattr(self.model, "history"):
+            return ()  # a model without history (the claims of sources): the records only
         history_model = get_history_model_for_model(self.model)
         tracked = history_model.tracked_fields
         own = {field.name for field in history_model._meta.concrete_fields}
@@ -147,6 +149,8 @@ def copy_with_history(
         pks = sorted(pk for (pk,) in cursor.fetchall())  # in the order an INSERT takes them
         records = plan.record_rows(rows, pks)
         write(cursor, plan.table, [field.column for field in plan.columns], records)
+        if not plan.history:
+            return pks
 
         history_model, history_columns, pick = plan.history
         if default_user is None:
@@ -185,6 +189,9 @@ def write(cursor, table: str, columns: list[str], rows: Iterable[tuple]) -> None
 
 def _bulk_create(plan: Plan, rows: Sequence[tuple], default_user, default_change_reason):
     """The same through ``bulk_create_with_history`` (another database, history fields)."""
+    if not hasattr(plan.model, "history"):
+        records = [plan.model(**dict(zip(plan.fields, row, strict=True))) for row in rows]
+        return [record.pk for record in plan.model.objects.bulk_create(records, BATCH_SIZE)]
     pks = []
     for start in range(0, len(rows), BATCH_SIZE):
         records = [

@@ -25,6 +25,7 @@ from partnerships.importing.errors import RowError
 from partnerships.importing.matching import (
     ROLE,
     Change,
+    close_to,
     forms,
     german_kind,
     historic_names_of,
@@ -213,6 +214,9 @@ class MunicipalityIndex:
         self._row_new: list[Place] = []
         self._row_before: dict[int, tuple[Place, tuple]] = {}
         self._row_counts = (0, 0)
+        # Names of new municipalities an editor confirmed (the admin preview's checkboxes).
+        self.confirmed_names: set[str] = set()
+        self._registry_names: dict[str, list[tuple[str, str]]] = {}
 
     # Loading -----------------------------------------------------------------------------
 
@@ -389,9 +393,46 @@ class MunicipalityIndex:
             self._slugs = set(Municipality.objects.values_list("slug", flat=True))
         return slug in self._slugs
 
+    def registry_names(self, country: str) -> list[tuple[str, str]]:
+        """``(search_key, label)`` of every municipality of the country in the registry."""
+        if country not in self._registry_names:
+            self._registry_names[country] = [
+                (key, f"{name} ({code})" if code else name)
+                for key, name, code in Municipality.objects.filter(country=country)
+                .order_by("name")
+                .values_list("search_key", "name", "region__code")
+            ]
+        return self._registry_names[country]
+
+    def check_not_close(self, country: str, name: str, confirmed: bool) -> None:
+        """No silent new towns: a new name close to a known one is refused, naming it.
+
+        Only the registry's municipalities are compared (not those new in this file), so
+        that the answer does not depend on the order of the rows.
+        """
+        if confirmed:
+            return
+        close = close_to(name, self.registry_names(country))
+        if close:
+            column = "german_name" if country == Country.GERMANY else "russian_name_cyrillic"
+            raise RowError(
+                f"{name!r} is not in the registry: did you mean {' or '.join(close[:3])}? "
+                "Correct the name, or, if it is a new municipality, confirm it "
+                "(column confirm_new = yes, or the checkbox in the preview)",
+                column=column,
+            )
+
     def create(
-        self, line: int, *, country: str, name: str, region: Region | None, **fields
+        self,
+        line: int,
+        *,
+        country: str,
+        name: str,
+        region: Region | None,
+        confirmed: bool = False,
+        **fields,
     ) -> Place:
+        self.check_not_close(country, name, confirmed or name in self.confirmed_names)
         place = Place(pk=None, country=country, name=name, region=region, **fields)
         place.slug = unique_slug(name, region, self.taken)
         if len(name) > NAME_LENGTH or len(place.name_de) > NAME_LENGTH:
@@ -411,12 +452,13 @@ class MunicipalityIndex:
         self.log.append(Change(ROLE[country], "", f"{name} (new municipality)"))
         return place
 
-    def german(self, line: int, name: str, region: Region | None) -> Place:
+    def german(self, line: int, name: str, region: Region | None, confirmed: bool = False) -> Place:
         """The German partner of this name in this Land, created when new."""
         place = self.find_german(name, region)
         if place is None:
             place = self.create(
                 line,
+                confirmed=confirmed,
                 country=Country.GERMANY,
                 name=name,
                 name_de=name,
@@ -431,7 +473,14 @@ class MunicipalityIndex:
             self.log.append(Change(f"{ROLE[Country.GERMANY]}.region", "", region.name_de))
         return place
 
-    def russian(self, line: int, cyrillic: str, latin: str, region: Region | None) -> Place:
+    def russian(
+        self,
+        line: int,
+        cyrillic: str,
+        latin: str,
+        region: Region | None,
+        confirmed: bool = False,
+    ) -> Place:
         """The Russian partner of this Cyrillic name in this region, created when new.
 
         As ``Matcher.russian``: a Latin spelling not yet known becomes the German name of
@@ -442,6 +491,7 @@ class MunicipalityIndex:
         if place is None:
             place = self.create(
                 line,
+                confirmed=confirmed,
                 country=Country.RUSSIA,
                 name=cyrillic,
                 region=region,

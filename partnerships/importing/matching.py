@@ -14,12 +14,14 @@ import csv
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from anyascii import anyascii
 from django.utils.text import slugify
+from rapidfuzz.distance import DamerauLevenshtein
 
 from partnerships import search
 from partnerships.importing.errors import RowError
@@ -321,3 +323,54 @@ class Matcher:
             AlternativeName.objects.get_or_create(
                 municipality=municipality, name=old_name, defaults={"kind": "variant"}
             )
+
+
+# Close spellings: a name new to the registry that is nearly one it knows ---------------------
+
+# A folded name within this many edits of a known one is "close" (longer names allow more).
+CLOSE_EDITS = ((6, 1), (12, 2), (10_000, 3))
+
+
+def max_edits(key: str) -> int:
+    return next(edits for length, edits in CLOSE_EDITS if len(key) <= length)
+
+
+def close_to(spelling: str, candidates: Iterable[tuple[str, object]]) -> list:
+    """The candidates (``(search_key, item)``) one of whose names is close to this spelling.
+
+    Close means a folded name equal to the spelling's, or within ``max_edits`` edits of it
+    (Damerau-Levenshtein: "Nuess" is one transposition from "Neuss"). Closest first.
+    """
+    key = search.fold(spelling)
+    if not key:
+        return []
+    limit = max_edits(key)
+    found: dict[int, tuple[int, str, object]] = {}
+    for framed, item in candidates:
+        for name in framed.split(search.SEPARATOR):
+            if not name or abs(len(name) - len(key)) > limit:
+                continue
+            distance = DamerauLevenshtein.distance(key, name, score_cutoff=limit)
+            if distance <= limit:
+                best = found.get(id(item))
+                if best is None or distance < best[0]:
+                    found[id(item)] = (distance, str(item), item)
+    return [item for _distance, _name, item in sorted(found.values(), key=lambda f: f[:2])]
+
+
+def close_municipalities(names: Iterable[str], country: str | None = None) -> list[Municipality]:
+    """Municipalities of the registry with a name close to one of these (the admin's check)."""
+    queryset = Municipality.objects.all()
+    if country:
+        queryset = queryset.filter(country=country)
+    candidates = [
+        (municipality.search_key, municipality)
+        for municipality in queryset.select_related("region").only(
+            "pk", "name", "search_key", "region__code", "country"
+        )
+    ]
+    found: dict[int, Municipality] = {}
+    for name in names:
+        for municipality in close_to(name, candidates):
+            found.setdefault(municipality.pk, municipality)
+    return list(found.values())

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
@@ -46,7 +47,9 @@ from partnerships.importing.base import (
     split_sources,
 )
 from partnerships.importing.copying import copy_with_history
-from partnerships.importing.errors import RowError
+from partnerships.importing.errors import Collector, RowError, RowErrors
+from partnerships.importing.files import differs_only_by_lost_characters as lost
+from partnerships.importing.files import has_cyrillic
 from partnerships.importing.index import (
     AnyOf,
     MunicipalityIndex,
@@ -58,6 +61,7 @@ from partnerships.importing.index import (
 from partnerships.importing.matching import Matcher
 from partnerships.models import (
     AlternativeName,
+    Claim,
     Municipality,
     Partnership,
     PartnershipSource,
@@ -65,14 +69,21 @@ from partnerships.models import (
     StatusEvent,
 )
 from partnerships.models.base import StaleRecordError
+from partnerships.models.claims import (
+    Said,
+    Statement,
+    conflicts,
+    derived_status,
+    derived_values,
+)
 from partnerships.models.partnerships import FIRST_YEAR, LAST_YEAR
 from partnerships.vocabulary import (
-    KIND_WORDING,
-    STATUS_WORDING,
     WIKIDATA_2016_MARKER,
     Country,
     PartnershipKind,
     Status,
+    kind_of,
+    status_of,
 )
 
 REGISTRY_EXPORT = "registry export"
@@ -144,13 +155,15 @@ class Link:
 
     __slots__ = (
         "changed",
-        "dated_status",
+        "claims",
+        "conflicts",
+        "decided",
         "events",
         "german",
         "kind",
         "kind_wording",
         "line",
-        "loaded_status",
+        "loaded",
         "needs_verification",
         "new",
         "pk",
@@ -158,7 +171,10 @@ class Link:
         "since_year",
         "slug",
         "sources",
+        "statements",
         "status",
+        "status_since",
+        "status_since_precision",
         "version",
     )
 
@@ -171,21 +187,47 @@ class Link:
         self.kind_wording = fields.get("kind_wording", "")
         self.since_year = fields.get("since_year")
         self.needs_verification = fields.get("needs_verification", False)
-        self.status = self.loaded_status = fields.get("status", Status.UNKNOWN)
+        self.status = fields.get("status", Status.UNKNOWN)
+        self.status_since = fields.get("status_since")
+        self.status_since_precision = fields.get("status_since_precision", "")
+        self.conflicts = fields.get("conflicts", [])
+        self.decided = frozenset(fields.get("decided", ()))
         self.version = fields.get("version", 1)
         self.slug = fields.get("slug", "")
         # Immutable (and empty ones shared): cheap to hold for many partnerships.
         self.sources: tuple[tuple[str, str], ...] = ()  # (url, citation)
         self.events: tuple[tuple[str, str], ...] = ()  # (status, source_url)
-        # The status of the latest dated event: undated ones (what a file adds) come first.
-        self.dated_status: str | None = None
+        self.statements: tuple[Statement, ...] = ()  # every status event, as the rule sees it
+        self.claims: tuple[Said, ...] = ()  # the claims of sources the registry holds
+        # What the rule derives, as loaded: a change of it is written without a new version.
+        self.loaded = self.derived()
         self.changed: frozenset[str] = frozenset()
         self.line: int | None = None  # the first line that created or changed it
+
+    def derived(self) -> tuple:
+        return (self.status, self.status_since, self.status_since_precision, self.conflicts)
 
     def has_url(self, url: str) -> bool:
         return any(known == url for known, _citation in self.sources)
 
 
+@dataclass(slots=True)
+class RowPlan:
+    """One row, checked and matched: the partnership it names and what its source claims."""
+
+    line: int
+    row: dict[str, str]
+    german: Place
+    russian: Place
+    said: tuple[Said, ...]  # one claim per source it names; none for the registry's export
+    sources: list[str]
+    status: str | None
+    log: list
+    exported: bool = False
+
+
+# What a ``confirm_new`` cell says to confirm that a partner new to the registry is new.
+CONFIRMING = {"yes", "y", "ja", "j", "x", "1", "true", "да", "new", "neu"}
 BATCH_SIZE = 2000
 LOCK_CHUNK = 5000
 KIND_WORDING_FIELD = Partnership._meta.get_field("kind_wording")
@@ -232,6 +274,10 @@ class PartnershipImporter(Importer):
         self.new_links: list[Link] = []
         self.new_sources: list[tuple[Link, str, str]] = []
         self.new_events: list[tuple[Link, str, str]] = []
+        self.new_claims: list[tuple[Link, Said]] = []
+        self.retired_claims: list[tuple[Link, Said]] = []
+        # Names of new municipalities an editor confirmed as new (the admin preview).
+        self.confirmed_names: set[str] = set()
         self._partnership_slugs: set[str] | None = None
         self._regions: dict[tuple[str, str, str], Region | tuple[str, str] | None] = {}
         # Phase 2: the records the file changes, locked, by model and key.
@@ -248,19 +294,36 @@ class PartnershipImporter(Importer):
     def import_rows(
         self, rows: list[tuple[int, dict[str, str]]], report: ImportReport, *, progress: bool
     ) -> None:
+        """Check and match every row, then merge the rows of each partnership in one pass.
+
+        A row is a claim by its source: the rows naming the same partnership (after
+        matching the spellings) are merged whatever their order, so that the same file in
+        any order gives the same registry, and a second run changes nothing.
+        """
         self.matcher = Matcher()  # the regions
         self.load(rows)
         index = self.index
+        groups: dict[tuple[Place, Place], list[RowPlan]] = defaultdict(list)
         for line, row in tqdm(rows, disable=not progress, desc=self.name, unit="row"):
             index.begin_row()
-            self.row_changes, self.row_record_id, self.row_version = [], None, None
             try:
-                outcome = self.plan_row(line, row)
-            except (RowError, ValidationError, DatabaseError) as error:
+                plan = self.parse_row(line, row)
+            except (RowError, RowErrors, ValidationError, DatabaseError) as error:
                 index.undo_row()
                 self.reject(line, row, error, report)
             else:
-                self.accept(line, row, outcome, index.log, report)
+                groups[(plan.german, plan.russian)].append(plan)
+        for plans in groups.values():
+            plans.sort(key=lambda plan: plan.line)
+        for plans in sorted(groups.values(), key=lambda plans: plans[0].line):
+            self.merge(plans, report)
+        report.rows.sort(key=lambda result: result.line)
+        report.problems.sort(key=lambda problem: problem.line)
+        if sum(len(plans) for plans in groups.values()) > len(groups):
+            report.notices.append(
+                f"{sum(len(p) for p in groups.values())} rows name {len(groups)} partnerships: "
+                "the rows of each partnership were merged as claims of their sources."
+            )
         report.municipalities_created = index.created
         report.municipalities_updated = index.updated
         if report.ok and not report.dry_run:
@@ -273,6 +336,7 @@ class PartnershipImporter(Importer):
         depend on the planner's statistics, which lag behind right after a large import.
         """
         self.index = index = MunicipalityIndex(self.matcher.regions())
+        index.confirmed_names = self.confirmed_names
         index.load(Municipality.objects.filter(self.scope(rows)))
         places = {place.pk: place for place in index.places}
         germans = [place.pk for place in index.places if place.country == Country.GERMANY]
@@ -287,6 +351,10 @@ class PartnershipImporter(Importer):
             status,
             version,
             slug,
+            since,
+            precision,
+            found_conflicts,
+            decided,
         ) in in_chunks(
             Partnership.objects.values_list(
                 "pk",
@@ -298,6 +366,10 @@ class PartnershipImporter(Importer):
                 "status",
                 "version",
                 "slug",
+                "status_since",
+                "status_since_precision",
+                "conflicts",
+                "decided_fields",
             ),
             "german_partner_id",
             germans,
@@ -316,6 +388,10 @@ class PartnershipImporter(Importer):
                 status=status,
                 version=version,
                 slug=slug,
+                status_since=since,
+                status_since_precision=precision,
+                conflicts=found_conflicts,
+                decided=decided,
             )
             links[pk] = self.links[(german, russian)] = link
         sources = grouped(
@@ -326,23 +402,30 @@ class PartnershipImporter(Importer):
         for partnership_id, known in sources.items():
             links[partnership_id].sources = known
         events = defaultdict(list)
-        latest: dict[int, tuple] = {}
-        for partnership_id, status, source_url, date, recorded_at, pk in in_chunks(
+        statements = defaultdict(list)
+        for partnership_id, status, source_url, date, precision, by_editor in in_chunks(
             StatusEvent.objects.values_list(
-                "partnership_id", "status", "source_url", "date", "recorded_at", "pk"
+                "partnership_id", "status", "source_url", "date", "date_precision", "by_editor"
             ),
             "partnership_id",
             list(links),
         ):
             events[partnership_id].append((status, source_url))
-            if date is not None:  # undated events (what a file adds) come before dated ones
-                order = (date, recorded_at, pk)
-                if partnership_id not in latest or latest[partnership_id][0] < order:
-                    latest[partnership_id] = (order, status)
+            statements[partnership_id].append(
+                Statement(date, precision, status, by_editor, source_url)
+            )
         for partnership_id, known in events.items():
             links[partnership_id].events = tuple(known)
-        for partnership_id, (_order, status) in latest.items():
-            links[partnership_id].dated_status = status
+            links[partnership_id].statements = tuple(statements[partnership_id])
+        claims = grouped(
+            Claim.objects.values_list(
+                "partnership_id", "source", "kind", "kind_wording", "since_year", "status"
+            ),
+            "partnership_id",
+            list(links),
+        )
+        for partnership_id, known in claims.items():
+            links[partnership_id].claims = tuple(Said(*claim) for claim in known)
 
     def scope(self, rows: Iterable[tuple[int, dict[str, str]]]) -> models.Q:
         """The municipalities to load: of the regions the rows name, and those without one.
@@ -387,119 +470,277 @@ class PartnershipImporter(Importer):
             raise RowError(*found)
         return found
 
-    def plan_row(self, line: int, row: dict[str, str]) -> str:
-        """What one row does, in memory: as the row-by-row import did it, rule for rule."""
+    def parse_row(self, line: int, row: dict[str, str]) -> RowPlan:
+        """Check one row (every problem of it at once) and find or plan its two partners."""
         index = self.index
         exported = "kind_code" in row
+        errors = Collector()
         if not row["german_name"]:
-            raise RowError("the German partner's name is missing", column="german_name")
+            errors.errors.append(
+                RowError("the German partner's name is missing", column="german_name")
+            )
         cyrillic, latin = row["russian_name_cyrillic"], row["russian_name_latin"]
         if not cyrillic and not latin:
-            raise RowError(
-                "the Russian partner's Cyrillic name is missing", column="russian_name_cyrillic"
+            errors.errors.append(
+                RowError(
+                    "the Russian partner's Cyrillic name is missing",
+                    column="russian_name_cyrillic",
+                )
             )
-        kind, wording = self.kind(row)
-        status = None
-        if row["status"]:
-            status = STATUS_WORDING.get(row["status"].casefold())
-            if status is None:
-                known = ", ".join(sorted(STATUS_WORDING))
-                raise RowError(f"unknown status {row['status']!r} (known: {known})", "status")
-        since_year = parse_year(row["since_year"], "since_year", FIRST_YEAR, LAST_YEAR)
-        german_region = self.region(row["german_state"], Country.GERMANY, "german_state")
-        russian_region = self.region(row["russian_region"], Country.RUSSIA, "russian_region")
+        elif cyrillic and not has_cyrillic(cyrillic):
+            errors.errors.append(
+                RowError(
+                    f"{cyrillic!r} holds no Cyrillic letters: the file was probably saved in a "
+                    "code page without them, which replaced them by '?'. Save it as "
+                    "'CSV UTF-8' and import it again",
+                    column="russian_name_cyrillic",
+                )
+            )
+        kind, wording = errors.check(self.kind, row, default=("", ""))
+        status = errors.check(self.status, row)
+        since_year = errors.check(
+            parse_year, row["since_year"], "since_year", FIRST_YEAR, LAST_YEAR
+        )
+        german_region = errors.check(
+            self.region, row["german_state"], Country.GERMANY, "german_state"
+        )
+        russian_region = errors.check(
+            self.region, row["russian_region"], Country.RUSSIA, "russian_region"
+        )
+        errors.raise_if_any()
         sources = split_sources(row["source"])
+        confirmed = self.confirms_new(row)
 
         russian = None
-        if not has_letters(cyrillic):
-            russian = self.russian_by_latin(cyrillic, latin, russian_region)
-        german = index.german(line, row["german_name"], german_region)
-        if russian is None:
-            russian = index.russian(line, cyrillic, latin, russian_region)
+        if not cyrillic:
+            russian = errors.check(self.russian_by_latin, cyrillic, latin, russian_region)
+        german = errors.check(
+            index.german, line, row["german_name"], german_region, confirmed, default=None
+        )
+        if russian is None and cyrillic:
+            russian = errors.check(
+                index.russian, line, cyrillic, latin, russian_region, confirmed, default=None
+            )
+        errors.raise_if_any()
+        said = ()
+        if not exported:
+            said = tuple(
+                Said(source, kind, wording, since_year, status or "", origin=line)
+                for source in sources or [""]
+            )
+        return RowPlan(
+            line=line,
+            row=row,
+            german=german,
+            russian=russian,
+            said=said,
+            sources=sources,
+            status=status,
+            log=index.log,
+            exported=exported,
+        )
 
-        link = self.links.get((german, russian))
-        outcome = UNCHANGED
+    def confirms_new(self, row: dict[str, str]) -> bool:
+        """Whether the row confirms that a partner new to the registry is really new."""
+        return row.get("confirm_new", "").strip().casefold() in CONFIRMING
+
+    def status(self, row: dict[str, str]) -> str | None:
+        if not row["status"]:
+            return None
+        status = status_of(row["status"])
+        if status is None:
+            raise RowError(f"unknown status {row['status']!r}", "status")
+        return None if status == Status.UNKNOWN else str(status)
+
+    def merge(self, plans: list[RowPlan], report: ImportReport) -> None:
+        """The rows of one partnership, merged: claims, sources, statements, then the rule."""
+        first = plans[0]
+        key = (first.german, first.russian)
+        link = self.links.get(key)
+        outcomes: dict[int, str] = {}
+        changes: dict[int, list] = defaultdict(list)
+        all_sources = [text for plan in plans for text in plan.sources]
         if link is None:
             link = Link(
                 pk=None,
-                german=german,
-                russian=russian,
-                kind=kind,
-                kind_wording=wording,
-                since_year=since_year,
-                needs_verification=only_wikidata_2016(sources),
+                german=first.german,
+                russian=first.russian,
+                needs_verification=only_wikidata_2016(all_sources),
                 # As Partnership.assign_slug.
-                slug=f"{german.slug}--{russian.slug}"[:250],
+                slug=f"{first.german.slug}--{first.russian.slug}"[:250],
             )
-            self.check_new(link)
-            link.line = line
-            self.links[(german, russian)] = link
-            self.new_links.append(link)
-            outcome = CREATED
-            self.change("kind", "", kind)
-            if wording:
-                self.change("kind_wording", "", wording)
-            if since_year is not None:
-                self.change("since_year", "", since_year)
+            link.line = first.line
+            outcomes = {plan.line: CREATED for plan in plans}
             if link.needs_verification:
-                self.change("needs_verification", "", "yes")
+                changes[first.line].append(("needs_verification", "", "yes"))
         else:
-            if link.pk is not None:
-                self.row_record_id, self.row_version = link.pk, link.version
-            changes = {}
-            if exported:
-                if link.kind != kind:
-                    changes["kind"] = kind
-                if wording and link.kind_wording != wording:
-                    changes["kind_wording"] = wording
-            elif link.kind_wording != wording:
-                changes.update(kind=kind, kind_wording=wording)
-            if since_year is not None and link.since_year != since_year:
-                changes["since_year"] = since_year
-            if changes:
-                if "kind_wording" in changes:
-                    check_kind_wording(changes["kind_wording"])
-                for field_name, value in changes.items():
-                    old = getattr(link, field_name)
-                    if old != value:
-                        self.change(field_name, old, value)
-                    setattr(link, field_name, value)
-                link.changed = link.changed | set(changes)
-                if link.line is None:
-                    link.line = line
-                outcome = UPDATED
+            outcomes = {plan.line: UNCHANGED for plan in plans}
+        if link.pk is not None:
+            self.row_record_id, self.row_version = link.pk, link.version
 
-        for text in sources:
-            fields = source_fields(text)
-            url, citation = fields["url"], fields["citation"]
-            if (url, citation) in link.sources:
+        # Claims, sources and undated statements the rows add. A source's claims in the
+        # file replace what the registry held from that source (it may have been corrected).
+        said = {claim for plan in plans for claim in plan.said}
+        speaking = {claim.source for claim in said}
+        retired = [c for c in link.claims if c.source in speaking and c not in said]
+        if retired:
+            link.claims = tuple(c for c in link.claims if c not in retired)
+            self.retired_claims += [(link, claim) for claim in retired]
+        known_claims = set(link.claims)
+        for plan in plans:
+            for claim in plan.said:
+                if claim in known_claims:
+                    continue
+                known_claims.add(claim)
+                link.claims = (*link.claims, claim)
+                self.new_claims.append((link, claim))
+                old = [c for c in retired if c.source == claim.source]
+                self.add_change(
+                    outcomes, changes, plan.line, "claim", claim, old[0] if old else None
+                )
+            for text in plan.sources:
+                fields = source_fields(text)
+                url, citation = fields["url"], fields["citation"]
+                if (url, citation) in link.sources:
+                    continue
+                mangled = [
+                    known
+                    for known in (f"{u} {c}".strip() for u, c in link.sources)
+                    if lost(known, text)
+                ]
+                if mangled:
+                    self.flag_lost(report, plan.line, "source", mangled[0], text)
+                    continue
+                if url and not citation and link.has_url(url):
+                    continue  # the same address (the export writes a source's address only)
+                link.sources = (*link.sources, (url, citation))
+                self.new_sources.append((link, url, citation))
+                self.add_change(outcomes, changes, plan.line, "source", text)
+            if plan.status is not None:
+                if plan.exported and plan.status == link.status:
+                    continue  # the export's status is the partnership's current one
+                source_url = next(
+                    (f["url"] for f in map(source_fields, plan.sources) if f["url"]), ""
+                )
+                if (plan.status, source_url) not in link.events:
+                    link.events = (*link.events, (plan.status, source_url))
+                    link.statements = (
+                        *link.statements,
+                        Statement(None, "", plan.status, False, source_url),
+                    )
+                    self.new_events.append((link, plan.status, source_url))
+                    self.add_change(
+                        outcomes,
+                        changes,
+                        plan.line,
+                        "status_event",
+                        f"{plan.status} (undated) {source_url}".strip(),
+                    )
+
+        # The partnership's values, by the rule (an editor's decision stays).
+        values = derived_values(link.claims, link.statements)
+        for plan in plans:
+            if plan.exported:  # the registry's own values, as its export wrote them
+                kind, wording, year = (
+                    plan.row["kind_code"],
+                    plan.row["kind"],
+                    plan.row["since_year"],
+                )
+                values.update(kind=kind, **({"kind_wording": wording} if wording else {}))
+                if year:
+                    values["since_year"] = int(year)
+                break
+        field_changes = {}
+        for field_name, value in values.items():
+            if field_name in link.decided or getattr(link, field_name) == value:
                 continue
-            if url and not citation and link.has_url(url):
-                continue  # the same address (the export writes a source's address only)
-            link.sources = (*link.sources, (url, citation))
-            self.new_sources.append((link, url, citation))
-            self.change("source", "", text)
-            outcome = outcome if outcome == CREATED else UPDATED
+            old = getattr(link, field_name)
+            if isinstance(old, str) and isinstance(value, str) and lost(old, value):
+                self.flag_lost(report, first.line, field_name, old, value)
+                continue
+            field_changes[field_name] = value
+        target = (
+            first.line
+            if link.new
+            else min(
+                (line for line, outcome in outcomes.items() if outcome != UNCHANGED),
+                default=first.line,
+            )
+        )
+        for field_name, value in field_changes.items():
+            changes[target].append((field_name, getattr(link, field_name), value))
+            setattr(link, field_name, value)
+        if field_changes and not link.new:
+            link.changed = link.changed | set(field_changes)
+            outcomes[target] = UPDATED
+        status, since, precision = derived_status(link.statements)
+        if status != link.status:
+            changes[target].append(("status", link.status, status))
+            if not link.new:
+                outcomes[target] = UPDATED
+        link.status, link.status_since, link.status_since_precision = status, since, precision
+        link.conflicts = conflicts(link.claims, link.statements)
+        if link.new:
+            self.check_new(link)
+            self.links[key] = link
+            self.new_links.append(link)
+        elif link.line is None and any(o != UNCHANGED for o in outcomes.values()):
+            link.line = target
+        self.report_conflicts(plans, link, report)
 
-        if status is not None and status != Status.UNKNOWN:
-            if exported and status == link.status:
-                return outcome  # the export's status is the partnership's current one
-            source_url = next((f["url"] for f in map(source_fields, sources) if f["url"]), "")
-            before = link.status
-            # The file gives no date: the event stays undated, and the page says so.
-            if (str(status), source_url) not in link.events:
-                link.events = (*link.events, (str(status), source_url))
-                self.new_events.append((link, str(status), source_url))
-                # As Partnership.refresh_status: an undated event is the latest one unless
-                # a dated one exists.
-                link.status = link.dated_status if link.dated_status is not None else str(status)
-                if link.status != before:
-                    self.change("status", before, link.status)
-                else:
-                    self.change("status_event", "", f"{status} (undated) {source_url}".strip())
-                if outcome != CREATED:
-                    outcome = UPDATED
-        return outcome
+        for plan in plans:
+            self.row_changes = [self.make_change(*change) for change in changes[plan.line]]
+            self.row_record_id = link.pk
+            self.row_version = link.version if link.pk is not None else None
+            self.accept(plan.line, plan.row, outcomes[plan.line], plan.log, report)
+
+    def flag_lost(self, report: ImportReport, line: int, column: str, old: str, new: str):
+        """A value that differs from the registry only by "?" for letters: flagged, not taken."""
+        report.problems.append(
+            Problem(
+                line,
+                self.file_format.file_column(column),
+                f"{new!r} differs from the registry's {old!r} only by '?' in place of "
+                "characters: the file lost them to its code page. Save it as 'CSV UTF-8' "
+                "and import it again",
+            )
+        )
+
+    def add_change(self, outcomes, changes, line: int, field_name: str, value, old=None) -> None:
+        if outcomes[line] == UNCHANGED:
+            outcomes[line] = UPDATED
+        if field_name == "claim":
+            value, old = claim_text(value), claim_text(old)
+        change = (field_name, old or "", value)
+        if change not in changes[line]:  # the same claim of several sources: once
+            changes[line].append(change)
+
+    def make_change(self, field_name, old, new):
+        self.row_changes = []
+        self.change(field_name, old, new)
+        return self.row_changes[0]
+
+    def report_conflicts(self, plans: list[RowPlan], link: Link, report: ImportReport) -> None:
+        """Where the file's rows (or a row and the registry) disagree: both lines, both values."""
+        label = f"{link.german.name} – {link.russian.name}"
+        said = [(plan, claim) for plan in plans for claim in plan.said]
+        for field_name in ("kind", "since_year", "status"):
+            seen: dict[str, int | str] = {}
+            for plan, claim in said:
+                value = getattr(claim, field_name)
+                if value in ("", None):
+                    continue
+                seen.setdefault(str(value), plan.line)
+            for claim in link.claims:
+                value = getattr(claim, field_name)
+                if value not in ("", None) and str(value) not in seen:
+                    seen[str(value)] = f"the registry ({claim.source or 'no source'})"
+            if len(seen) > 1:
+                where = ", ".join(
+                    f"line {at} says {value}" if isinstance(at, int) else f"{at} says {value}"
+                    for value, at in seen.items()
+                )
+                report.conflicts.append(f"{label}: {field_name}: {where}")
 
     def check_new(self, link: Link) -> None:
         """What ``full_clean`` could refuse in a new partnership: as it would say it."""
@@ -517,17 +758,17 @@ class PartnershipImporter(Importer):
         self._partnership_slugs.add(link.slug)
 
     def kind(self, row: dict[str, str]) -> tuple[str, str]:
-        """The registry's kind and the source's wording of it."""
+        """The registry's kind and the source's wording of it (by its main term)."""
         wording, code = row["kind"], row.get("kind_code", "")
         if code:
             if code not in PartnershipKind.values:
                 known = ", ".join(PartnershipKind.values)
                 raise RowError(f"unknown kind {code!r} (known: {known})", column="kind_code")
             return code, wording
-        kind = KIND_WORDING.get(wording.casefold())
+        kind = kind_of(wording)
         if kind is None:
             raise RowError(f"unknown kind {wording!r}", column="kind")
-        return kind, wording
+        return str(kind), wording
 
     def russian_by_latin(self, cyrillic: str, latin: str, region) -> Place:
         """The Russian partner of a row without a usable Cyrillic name, by its Latin name."""
@@ -663,6 +904,11 @@ class PartnershipImporter(Importer):
                 "needs_verification",
                 "status",
                 "slug",
+                "status_since",
+                "status_since_precision",
+                "conflicts",
+                "conflicts_reviewed",
+                "decided_fields",
             ],
             self.new_links,
             lambda link: (
@@ -674,13 +920,18 @@ class PartnershipImporter(Importer):
                 link.needs_verification,
                 link.status,
                 link.slug,
+                link.status_since,
+                link.status_since_precision,
+                link.conflicts,
+                [],
+                [],
             ),
         )
 
         current = self._current[Partnership]
         now = timezone.now()
         updated, fields = [], set()
-        new_status: dict[str, list[int]] = defaultdict(list)
+        derived = []
         for link in self.links.values():
             if link.pk in current and link.changed:
                 partnership = current[link.pk]
@@ -690,8 +941,16 @@ class PartnershipImporter(Importer):
                 partnership.updated_at = now
                 updated.append(partnership)
                 fields |= link.changed
-            if not link.new and link.status != link.loaded_status:
-                new_status[link.status].append(link.pk)
+            if not link.new and link.derived() != link.loaded:
+                derived.append(
+                    Partnership(
+                        pk=link.pk,
+                        status=link.status,
+                        status_since=link.status_since,
+                        status_since_precision=link.status_since_precision,
+                        conflicts=link.conflicts,
+                    )
+                )
         for chunk in chunks(updated, BATCH_SIZE):
             bulk_update_with_history(
                 chunk,
@@ -700,10 +959,12 @@ class PartnershipImporter(Importer):
                 batch_size=BATCH_SIZE,
                 **history_defaults(Partnership),
             )
-        # As Partnership.refresh_status: the status follows the events, without a version.
-        for status, pks in new_status.items():
-            for chunk in chunks(pks, LOCK_CHUNK):
-                Partnership.objects.filter(pk__in=chunk).update(status=status)
+        # As Partnership.refresh_status: what the rule derives, written without a version.
+        Partnership.objects.bulk_update(
+            derived,
+            ["status", "status_since", "status_since_precision", "conflicts"],
+            batch_size=BATCH_SIZE,
+        )
 
         create_in_bulk(
             PartnershipSource,
@@ -713,10 +974,40 @@ class PartnershipImporter(Importer):
         )
         create_in_bulk(
             StatusEvent,
-            ["partnership_id", "status", "source_url"],
+            ["partnership_id", "status", "source_url", "by_editor"],
             self.new_events,
-            lambda item: (item[0].pk, item[1], item[2]),
+            lambda item: (item[0].pk, item[1], item[2], False),
         )
+        for link, claim in self.retired_claims:
+            Claim.objects.filter(
+                partnership_id=link.pk,
+                source=claim.source,
+                kind=claim.kind,
+                kind_wording=claim.kind_wording,
+                since_year=claim.since_year,
+                status=claim.status,
+            ).delete()
+        create_in_bulk(
+            Claim,
+            ["partnership_id", "source", "kind", "kind_wording", "since_year", "status"],
+            self.new_claims,
+            lambda item: (
+                item[0].pk,
+                item[1].source,
+                item[1].kind,
+                item[1].kind_wording,
+                item[1].since_year,
+                item[1].status,
+            ),
+        )
+
+
+def claim_text(claim: Said | None) -> str:
+    """A claim as the report shows it: "Partnerschaft, 1989, suspended"."""
+    if claim is None:
+        return ""
+    parts = [claim.kind_wording or claim.kind, claim.since_year, claim.status]
+    return ", ".join(str(part) for part in parts if part)
 
 
 def create_in_bulk(model: type[models.Model], fields: list[str], items: list, values) -> None:

@@ -13,16 +13,20 @@ def record_existing_claims(apps, schema_editor):
     Claim = apps.get_model("partnerships", "Claim")
     StatusEvent.objects.update(by_editor=False)
     for partnership in Partnership.objects.prefetch_related("sources", "status_events"):
-        source = " | ".join(s.url or s.citation for s in partnership.sources.all())
-        Claim.objects.get_or_create(
-            partnership=partnership,
-            source=source,
-            kind=partnership.kind,
-            kind_wording=partnership.kind_wording,
-            since_year=partnership.since_year,
-            status="",
-        )
-        said = [Said(source, partnership.kind, partnership.kind_wording, partnership.since_year, "")]
+        said = []
+        for source in partnership.sources.all():
+            text = f"{source.url} {source.citation}".strip()
+            Claim.objects.get_or_create(
+                partnership=partnership,
+                source=text,
+                kind=partnership.kind,
+                kind_wording=partnership.kind_wording,
+                since_year=partnership.since_year,
+                status="",
+            )
+            said.append(
+                Said(text, partnership.kind, partnership.kind_wording, partnership.since_year, "")
+            )
         statements = [
             Statement(e.date, e.date_precision, e.status, False, e.source_url)
             for e in partnership.status_events.all()
@@ -37,126 +41,298 @@ def record_existing_claims(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partnerships', '0008_municipality_name_order'),
+        ("partnerships", "0008_municipality_name_order"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Claim',
+            name="Claim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(blank=True, help_text="The source as the file gives it (addresses joined by ' | ').", max_length=1000, verbose_name='source')),
-                ('kind', models.CharField(choices=[('official', 'official partnership (twinning treaty)'), ('friendship', 'friendship'), ('contact', 'contact or cooperation'), ('project', 'project partnership'), ('regional', 'regional partnership')], max_length=20, verbose_name='kind')),
-                ('kind_wording', models.CharField(blank=True, max_length=200, verbose_name='wording of the source')),
-                ('since_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='established (year)')),
-                ('status', models.CharField(blank=True, choices=[('active', 'active'), ('dormant', 'dormant'), ('suspended', 'suspended'), ('ended', 'ended'), ('unknown', 'unknown')], max_length=10, verbose_name='status')),
-                ('status_wording', models.CharField(blank=True, max_length=100, verbose_name='status as the source says it')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        help_text="The source as the file gives it (addresses joined by ' | ').",
+                        max_length=1000,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("official", "official partnership (twinning treaty)"),
+                            ("friendship", "friendship"),
+                            ("contact", "contact or cooperation"),
+                            ("project", "project partnership"),
+                            ("regional", "regional partnership"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "kind_wording",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="wording of the source"
+                    ),
+                ),
+                (
+                    "since_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="established (year)"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("active", "active"),
+                            ("dormant", "dormant"),
+                            ("suspended", "suspended"),
+                            ("ended", "ended"),
+                            ("unknown", "unknown"),
+                        ],
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "status_wording",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="status as the source says it"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded")),
             ],
             options={
-                'verbose_name': 'claim of a source',
-                'verbose_name_plural': 'claims of sources',
-                'ordering': ['pk'],
+                "verbose_name": "claim of a source",
+                "verbose_name_plural": "claims of sources",
+                "ordering": ["pk"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='statusevent',
-            name='status_event_status_valid',
+            model_name="statusevent",
+            name="status_event_status_valid",
         ),
         migrations.AddField(
-            model_name='historicalpartnership',
-            name='conflicts',
-            field=models.JSONField(blank=True, default=list, editable=False, help_text='What the sources disagree on (for editors; kept up to date).', verbose_name='conflicting sources'),
+            model_name="historicalpartnership",
+            name="conflicts",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                editable=False,
+                help_text="What the sources disagree on (for editors; kept up to date).",
+                verbose_name="conflicting sources",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalpartnership',
-            name='conflicts_reviewed',
-            field=models.JSONField(blank=True, default=list, editable=False, help_text='The conflicts as an editor last reviewed them.', verbose_name='conflicts reviewed'),
+            model_name="historicalpartnership",
+            name="conflicts_reviewed",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                editable=False,
+                help_text="The conflicts as an editor last reviewed them.",
+                verbose_name="conflicts reviewed",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalpartnership',
-            name='decided_fields',
-            field=models.JSONField(blank=True, default=list, editable=False, help_text='Fields an editor has set: imported files never change them.', verbose_name='decided by an editor'),
+            model_name="historicalpartnership",
+            name="decided_fields",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                editable=False,
+                help_text="Fields an editor has set: imported files never change them.",
+                verbose_name="decided by an editor",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalpartnership',
-            name='status_since',
-            field=models.DateField(blank=True, editable=False, help_text='From when the current status holds, by the dated status events; empty when no dated statement says it. Shown publicly.', null=True, verbose_name='status since'),
+            model_name="historicalpartnership",
+            name="status_since",
+            field=models.DateField(
+                blank=True,
+                editable=False,
+                help_text="From when the current status holds, by the dated status events; empty when no dated statement says it. Shown publicly.",
+                null=True,
+                verbose_name="status since",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalpartnership',
-            name='status_since_precision',
-            field=models.CharField(blank=True, choices=[('day', 'day'), ('month', 'month'), ('year', 'year')], editable=False, max_length=5, verbose_name="precision of 'status since'"),
+            model_name="historicalpartnership",
+            name="status_since_precision",
+            field=models.CharField(
+                blank=True,
+                choices=[("day", "day"), ("month", "month"), ("year", "year")],
+                editable=False,
+                max_length=5,
+                verbose_name="precision of 'status since'",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalstatusevent',
-            name='by_editor',
-            field=models.BooleanField(default=True, help_text='Recorded by an editor: outranks what imported sources say. Off for statements taken from files.', verbose_name="editor's decision"),
+            model_name="historicalstatusevent",
+            name="by_editor",
+            field=models.BooleanField(
+                default=True,
+                help_text="Recorded by an editor: outranks what imported sources say. Off for statements taken from files.",
+                verbose_name="editor's decision",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalstatusevent',
-            name='date_precision',
-            field=models.CharField(choices=[('day', 'day'), ('month', 'month'), ('year', 'year')], default='day', help_text='Whether the source gives the day, only the month or only the year.', max_length=5, verbose_name='precision'),
+            model_name="historicalstatusevent",
+            name="date_precision",
+            field=models.CharField(
+                choices=[("day", "day"), ("month", "month"), ("year", "year")],
+                default="day",
+                help_text="Whether the source gives the day, only the month or only the year.",
+                max_length=5,
+                verbose_name="precision",
+            ),
         ),
         migrations.AddField(
-            model_name='partnership',
-            name='conflicts',
-            field=models.JSONField(blank=True, default=list, editable=False, help_text='What the sources disagree on (for editors; kept up to date).', verbose_name='conflicting sources'),
+            model_name="partnership",
+            name="conflicts",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                editable=False,
+                help_text="What the sources disagree on (for editors; kept up to date).",
+                verbose_name="conflicting sources",
+            ),
         ),
         migrations.AddField(
-            model_name='partnership',
-            name='conflicts_reviewed',
-            field=models.JSONField(blank=True, default=list, editable=False, help_text='The conflicts as an editor last reviewed them.', verbose_name='conflicts reviewed'),
+            model_name="partnership",
+            name="conflicts_reviewed",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                editable=False,
+                help_text="The conflicts as an editor last reviewed them.",
+                verbose_name="conflicts reviewed",
+            ),
         ),
         migrations.AddField(
-            model_name='partnership',
-            name='decided_fields',
-            field=models.JSONField(blank=True, default=list, editable=False, help_text='Fields an editor has set: imported files never change them.', verbose_name='decided by an editor'),
+            model_name="partnership",
+            name="decided_fields",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                editable=False,
+                help_text="Fields an editor has set: imported files never change them.",
+                verbose_name="decided by an editor",
+            ),
         ),
         migrations.AddField(
-            model_name='partnership',
-            name='status_since',
-            field=models.DateField(blank=True, editable=False, help_text='From when the current status holds, by the dated status events; empty when no dated statement says it. Shown publicly.', null=True, verbose_name='status since'),
+            model_name="partnership",
+            name="status_since",
+            field=models.DateField(
+                blank=True,
+                editable=False,
+                help_text="From when the current status holds, by the dated status events; empty when no dated statement says it. Shown publicly.",
+                null=True,
+                verbose_name="status since",
+            ),
         ),
         migrations.AddField(
-            model_name='partnership',
-            name='status_since_precision',
-            field=models.CharField(blank=True, choices=[('day', 'day'), ('month', 'month'), ('year', 'year')], editable=False, max_length=5, verbose_name="precision of 'status since'"),
+            model_name="partnership",
+            name="status_since_precision",
+            field=models.CharField(
+                blank=True,
+                choices=[("day", "day"), ("month", "month"), ("year", "year")],
+                editable=False,
+                max_length=5,
+                verbose_name="precision of 'status since'",
+            ),
         ),
         migrations.AddField(
-            model_name='statusevent',
-            name='by_editor',
-            field=models.BooleanField(default=True, help_text='Recorded by an editor: outranks what imported sources say. Off for statements taken from files.', verbose_name="editor's decision"),
+            model_name="statusevent",
+            name="by_editor",
+            field=models.BooleanField(
+                default=True,
+                help_text="Recorded by an editor: outranks what imported sources say. Off for statements taken from files.",
+                verbose_name="editor's decision",
+            ),
         ),
         migrations.AddField(
-            model_name='statusevent',
-            name='date_precision',
-            field=models.CharField(choices=[('day', 'day'), ('month', 'month'), ('year', 'year')], default='day', help_text='Whether the source gives the day, only the month or only the year.', max_length=5, verbose_name='precision'),
+            model_name="statusevent",
+            name="date_precision",
+            field=models.CharField(
+                choices=[("day", "day"), ("month", "month"), ("year", "year")],
+                default="day",
+                help_text="Whether the source gives the day, only the month or only the year.",
+                max_length=5,
+                verbose_name="precision",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalstatusevent',
-            name='status',
-            field=models.CharField(blank=True, choices=[('active', 'active'), ('dormant', 'dormant'), ('suspended', 'suspended'), ('ended', 'ended'), ('unknown', 'unknown')], help_text='Empty for a founding event (a treaty or agreement signed).', max_length=10, verbose_name='new status'),
+            model_name="historicalstatusevent",
+            name="status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("active", "active"),
+                    ("dormant", "dormant"),
+                    ("suspended", "suspended"),
+                    ("ended", "ended"),
+                    ("unknown", "unknown"),
+                ],
+                help_text="Empty for a founding event (a treaty or agreement signed).",
+                max_length=10,
+                verbose_name="new status",
+            ),
         ),
         migrations.AlterField(
-            model_name='statusevent',
-            name='status',
-            field=models.CharField(blank=True, choices=[('active', 'active'), ('dormant', 'dormant'), ('suspended', 'suspended'), ('ended', 'ended'), ('unknown', 'unknown')], help_text='Empty for a founding event (a treaty or agreement signed).', max_length=10, verbose_name='new status'),
+            model_name="statusevent",
+            name="status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("active", "active"),
+                    ("dormant", "dormant"),
+                    ("suspended", "suspended"),
+                    ("ended", "ended"),
+                    ("unknown", "unknown"),
+                ],
+                help_text="Empty for a founding event (a treaty or agreement signed).",
+                max_length=10,
+                verbose_name="new status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statusevent',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'dormant', 'suspended', 'ended', 'unknown', ''])), name='status_event_status_valid'),
+            model_name="statusevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["active", "dormant", "suspended", "ended", "unknown", ""])
+                ),
+                name="status_event_status_valid",
+            ),
         ),
         migrations.AddField(
-            model_name='claim',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='claims', to='partnerships.partnership', verbose_name='partnership'),
+            model_name="claim",
+            name="partnership",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="claims",
+                to="partnerships.partnership",
+                verbose_name="partnership",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.UniqueConstraint(fields=('partnership', 'source', 'kind', 'kind_wording', 'since_year', 'status'), name='claim_unique', nulls_distinct=False),
+            model_name="claim",
+            constraint=models.UniqueConstraint(
+                fields=("partnership", "source", "kind", "kind_wording", "since_year", "status"),
+                name="claim_unique",
+                nulls_distinct=False,
+            ),
         ),
-            migrations.RunPython(record_existing_claims, migrations.RunPython.noop),
-]
+        migrations.RunPython(record_existing_claims, migrations.RunPython.noop),
+    ]

@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -107,7 +107,8 @@ class Said:
     kind_wording: str
     since_year: int | None
     status: str
-    origin: object = None
+    # Where the claim comes from (a file's line): not part of what it says.
+    origin: object = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +177,13 @@ def derived_status(statements: Iterable[Statement]) -> tuple[str, datetime.date 
     return latest.status, since.date, since.precision
 
 
+def _order_any(statement: Statement) -> tuple:
+    return (
+        statement.date or datetime.date.min,
+        statement.status in RESTRICTIVENESS and _order(statement)[1],
+    )
+
+
 def founding_years(statements: Iterable[Statement]) -> list[int]:
     return [s.date.year for s in statements if not s.status and s.date]
 
@@ -203,11 +211,15 @@ def conflicts(claims: Iterable[Said], statements: Iterable[Statement]) -> list[d
             by_date.setdefault(statement.date, set()).add((statement.status, statement.source))
     for date, pairs in sorted(by_date.items()):
         disagree(f"status {date.isoformat()}", pairs)
+    # An undated statement that no dated one bears out contradicts the dated record.
     status, _since, _precision = derived_status(statements)
-    undated = {
-        (s.status, s.source) for s in statements if s.status and not s.date and s.status != status
-    }
-    undated |= {(c.status, c.source) for c in claims if c.status and c.status != status}
-    if undated and status != Status.UNKNOWN:
-        disagree("status", undated | {(status, "")})
+    dated = {s.status for s in statements if s.status and s.date}
+    undated = {(s.status, s.source) for s in statements if s.status and not s.date}
+    undated |= {(c.status, c.source) for c in claims if c.status}
+    unexplained = {(value, source) for value, source in undated if value not in dated | {status}}
+    if unexplained and status != Status.UNKNOWN:
+        latest = [
+            s.source for s in sorted(statements, key=_order_any) if s.date and s.status == status
+        ]
+        disagree("status", unexplained | {(status, latest[-1] if latest else "")})
     return found

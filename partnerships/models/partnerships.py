@@ -360,11 +360,6 @@ class StatusEvent(models.Model):
         what = self.get_status_display() if self.status else _("founded")
         return f"{self.date or '?'}: {what}"
 
-    def as_statement(self) -> Statement:
-        return Statement(
-            self.date, self.date_precision, self.status, self.by_editor, self.source_url
-        )
-
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
         self.partnership.refresh_status()
@@ -373,3 +368,8 @@ class StatusEvent(models.Model):
         result = super().delete(*args, **kwargs)
         self.partnership.refresh_status()
         return result
+
+    def as_statement(self) -> Statement:
+        return Statement(
+            self.date, self.date_precision, self.status, self.by_editor, self.source_url
+        )

@@ -10,6 +10,7 @@ from partnerships.importing.initiatives import InitiativeImporter
 from partnerships.importing.municipalities import MunicipalityReferenceImporter
 from partnerships.importing.partnerships import PartnershipImporter
 from partnerships.importing.signatories import SignatoryImporter
+from partnerships.importing.status_events import StatusEventImporter
 
 STARTER = Path(__file__).resolve().parents[2] / "data" / "starter"
 
@@ -17,6 +18,7 @@ STARTER = Path(__file__).resolve().parents[2] / "data" / "starter"
 STEPS = [
     (PartnershipImporter, "partnerships-de-ru.csv"),
     (MunicipalityReferenceImporter, "municipalities-reference.csv"),
+    (StatusEventImporter, "status-events-dated.csv"),
     (InitiativeImporter, "initiatives-de-ru.csv"),
     (SignatoryImporter, "appeal-2020-signatories.csv"),
 ]
