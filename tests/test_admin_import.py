@@ -406,3 +406,34 @@ def test_the_exports_formula_protection_is_undone():
     assert unneutralise("'=SUM(A1)") == "=SUM(A1)"
     assert unneutralise("'-Ost") == "-Ost"
     assert unneutralise("'s-Hertogenbosch") == "'s-Hertogenbosch"
+
+
+def test_a_close_new_name_is_confirmed_by_a_checkbox_per_town(admin_client, starter_rows):
+    header = starter_rows[0]
+    typo = ["Nuess", "Nordrhein-Westfalen", "", "Ростов-на-Дону", "", "Partnerschaft", "", "", ""]
+    preview = upload(admin_client, to_csv([header, typo]).encode())
+    report = preview.context["report"]
+    assert report.unconfirmed_new == {"Nuess": ["Neuss (DE-NW)"]}
+    assert not preview.context["can_confirm"]
+    page = preview.content.decode()
+    assert 'name="new_name" value="Nuess"' in page
+    assert "did you mean Neuss" in page
+
+    rechecked = admin_client.post(
+        IMPORT_URL,
+        {"confirm_names": "1", "token": preview.context["token"], "new_name": ["Nuess"]},
+    )
+    assert rechecked.context["can_confirm"]
+    assert counts(rechecked) == (1, 0, 0, 0)
+    assert confirm(admin_client, rechecked).status_code == 302
+    assert Municipality.objects.filter(name="Nuess").count() == 1
+
+
+def test_the_preview_names_conflicting_sources_with_their_lines(admin_client, starter_rows):
+    header, *rows = starter_rows
+    koeln = list(rows[koeln_index(rows)])
+    other = [*koeln[:6], "1990", "", "https://example.org/another-list"]
+    preview = upload(admin_client, to_csv([header, koeln, other]).encode())
+    conflicts = preview.context["report"].conflicts
+    assert any("since_year: line 2 says 1988, line 3 says 1990" in c for c in conflicts)
+    assert "Sources that disagree" in preview.content.decode()

@@ -193,6 +193,8 @@ class PartnershipImport:
         if request.method == "POST":
             if "confirm" in request.POST:
                 return self.confirm()
+            if "confirm_names" in request.POST:
+                return self.confirm_names()
             if "cancel" in request.POST:
                 discard_upload(request)
                 messages.info(request, gettext("The import was cancelled; nothing was imported."))
@@ -271,8 +273,25 @@ class PartnershipImport:
         )
         return HttpResponseRedirect(self.changelist_url())
 
+    def confirm_names(self) -> HttpResponse:
+        """The editor ticked new municipalities as really new: preview again with them."""
+        request = self.request
+        token = request.POST.get("token", "")
+        waiting = waiting_upload(request, token)
+        if waiting is None:
+            return HttpResponseRedirect(self.import_url())
+        pending, data = waiting
+        names = sorted(set(request.POST.getlist("new_name")))
+        request.session[SESSION_KEY] = {**pending, "confirmed_names": names}
+        report = self.run(data, pending["name"], dry_run=True)
+        remember_preview(request, report)
+        return self.render_preview(report, token)
+
     def run(self, data: bytes, name: str, *, dry_run: bool) -> ImportReport:
-        return PartnershipImporter().run(
+        importer = PartnershipImporter()
+        pending = self.request.session.get(SESSION_KEY) or {}
+        importer.confirmed_names = set(pending.get("confirmed_names", []))
+        return importer.run(
             read_bytes(data, name),
             dry_run=dry_run,
             progress=False,
@@ -323,6 +342,9 @@ class PartnershipImport:
             unchanged=report.counts[UNCHANGED],
             rejected=report.rejected,
             can_confirm=report.ok and report.changed_anything,
+            confirmed_names=(self.request.session.get(SESSION_KEY) or {}).get(
+                "confirmed_names", []
+            ),
         )
         return TemplateResponse(self.request, PREVIEW_TEMPLATE, context)
 

@@ -107,6 +107,8 @@ class ImportReport:
     notices: list[str] = field(default_factory=list)
     # Where sources in the file (or the file and the registry) disagree: both lines, both values.
     conflicts: list[str] = field(default_factory=list)
+    # New municipalities refused as close to known ones (name -> those names), to confirm.
+    unconfirmed_new: dict[str, list[str]] = field(default_factory=dict)
     municipalities_created: int = 0
     municipalities_updated: int = 0
     # Set when the file cannot be read at all (encoding, format, columns, size).

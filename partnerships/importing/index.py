@@ -216,6 +216,8 @@ class MunicipalityIndex:
         self._row_counts = (0, 0)
         # Names of new municipalities an editor confirmed (the admin preview's checkboxes).
         self.confirmed_names: set[str] = set()
+        # New names refused as close to known ones: name -> the names it is close to.
+        self.unconfirmed: dict[str, list[str]] = {}
         self._registry_names: dict[str, list[tuple[str, str]]] = {}
 
     # Loading -----------------------------------------------------------------------------
@@ -414,6 +416,7 @@ class MunicipalityIndex:
             return
         close = close_to(name, self.registry_names(country))
         if close:
+            self.unconfirmed.setdefault(name, close[:3])
             column = "german_name" if country == Country.GERMANY else "russian_name_cyrillic"
             raise RowError(
                 f"{name!r} is not in the registry: did you mean {' or '.join(close[:3])}? "

@@ -326,6 +326,7 @@ class PartnershipImporter(Importer):
             )
         report.municipalities_created = index.created
         report.municipalities_updated = index.updated
+        report.unconfirmed_new = dict(sorted(index.unconfirmed.items()))
         if report.ok and not report.dry_run:
             self.write(report)
 
