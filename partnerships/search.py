@@ -75,11 +75,13 @@ def frame(values: Iterable[str]) -> str:
     return SEPARATOR + SEPARATOR.join(seen) + SEPARATOR if seen else ""
 
 
-def search_key(names: Iterable[str]) -> str:
+def search_key(names: Iterable[str], fold=fold) -> str:
+    """The ``search_key`` of a municipality with these names (``fold`` may be a cache)."""
     return frame(fold(name) for name in names)
 
 
-def search_names(names: Iterable[str]) -> str:
+def search_names(names: Iterable[str], plain=plain) -> str:
+    """The ``search_names`` of a municipality with these names (``plain`` may be a cache)."""
     return frame(plain(name) for name in names)
 
 

@@ -382,6 +382,7 @@ class Importer:
             self.reject(line, row, error, report)
             # The row's savepoint was rolled back: so are its municipalities.
             matcher.created, matcher.updated = counts
+            matcher.forget()
         else:
             self.accept(line, row, outcome, matcher.log, report)
 

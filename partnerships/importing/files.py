@@ -1,10 +1,17 @@
 """Reading an import file into a header and numbered rows: CSV or XLSX, whatever the encoding.
 
-CSV files are read as UTF-8 (with or without BOM) first. A file that is not UTF-8 is read
-as Windows-1252 (what German Excel writes for "CSV (Trennzeichen-getrennt)") only when its
-bytes look like Windows-1252 text: no control characters, few non-ASCII characters, and no
-UTF-8 sequences mixed in. Anything else is refused with a message saying what to do. The
-separator is ``,`` or ``;`` (German Excel), or what an Excel ``sep=`` first line says.
+CSV files are read as UTF-8 (with or without BOM) first: a file that decodes as UTF-8 is
+UTF-8. The encoding of any other file is detected with charset-normalizer, and the file is
+read only in an encoding that spreadsheet programs write for this registry's users:
+Windows-1252 (German Excel's "CSV (Trennzeichen-getrennt)") or its relatives Latin-1 and
+ISO-8859-15, or Windows-1251 (Russian Excel's CSV). Anything else, and any file whose
+encoding is not recognised with confidence, is refused with a message saying what to do
+(see ``detect_code_page``). The separator is ``,`` or ``;`` (German Excel), or what an Excel
+``sep=`` first line says.
+
+A code page without Cyrillic letters (Windows-1252) writes them as "?", and one without
+umlauts (Windows-1251) writes those as "?": ``lost_to_code_page``,
+``differs_only_by_lost_characters`` and ``has_cyrillic`` let the importers flag such values.
 
 XLSX workbooks are read with openpyxl (first sheet, column names in row 1); a file that is
 not a readable workbook is refused, never half-read. Both readers cap the size of the file
@@ -21,6 +28,10 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from charset_normalizer import from_bytes
+from charset_normalizer.constant import IANA_SUPPORTED
+from charset_normalizer.utils import is_multi_byte_encoding
+
 from partnerships.importing.errors import FileError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -28,19 +39,64 @@ MAX_ROWS = 100_000
 MAX_COLUMNS = 200
 # A workbook is a zip archive: cap what it unpacks to, not only what it weighs.
 MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
-# In Windows-1252 text, at most this share of the characters lie outside ASCII.
-MAX_NON_ASCII_SHARE = 0.2
 
-UTF8, WINDOWS_1252, XLSX = "utf-8", "windows-1252", "xlsx"
+UTF8, WINDOWS_1252, LATIN_1, WINDOWS_1251, XLSX = (
+    "utf-8",
+    "windows-1252",
+    "latin-1",
+    "windows-1251",
+    "xlsx",
+)
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old Excel (.xls) and other compound documents
-_UTF8_SEQUENCE = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
-)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SEP_LINE = re.compile(r"^\s*sep=(.)\s*$")
 
 REPAIR_HINT = "save it as 'CSV UTF-8' (or as an Excel workbook .xlsx) and try again"
+
+# Encoding detection (charset-normalizer) -----------------------------------------------------
+#
+# charset-normalizer decodes the bytes in every candidate code page and measures the "chaos"
+# of each reading (0 = reads like text, up to 1; it drops readings above 0.2). A reading is
+# only a candidate here at MAX_CHAOS or below, and only the readings exactly as good as the
+# best one (``CONTENDER_MARGIN``) are considered. Among those:
+#
+# * a Western reading (Windows-1252, else Latin-1, else ISO-8859-15) wins. On a short German
+#   file many Latin code pages read equally well (Mac Roman, DOS 850, Windows-1250, ...) and
+#   the library's own pick among them is arbitrary (it picks Mac Roman's "St‰dte" as often as
+#   "Städte"): what German Excel writes is by far the likeliest, so it is preferred;
+# * else Windows-1251, but only when no other Cyrillic code page (Mac Cyrillic, KOI8-R, ...)
+#   reads the file as well into different Cyrillic letters: a Cyrillic name misread is a
+#   wrong name that looks right, so a doubt is a refusal. KOI8-R, DOS 866, Mac Cyrillic and
+#   ISO-8859-5 are never accepted: Excel does not write them, and they are told apart from
+#   each other and from Windows-1251 only on long texts;
+# * a Western and a Cyrillic reading that differ, equally good, are refused (ambiguous).
+#
+# Multi-byte code pages (Chinese, Japanese, Korean) are not candidates: on a short file they
+# swallow an umlaut and the letter after it as one character and win (the library reads
+# "Köln" in Windows-1252 as Big5), and no file for this registry is written in them. A
+# genuinely CJK file is refused anyway, since no single-byte reading of it is clean.
+#
+# What it cannot tell: a German file from Mac Excel (Mac Roman) or DOS (code page 850) reads
+# as cleanly in Windows-1252, with other letters ("Kšln"), and is read so (the notice asks to
+# check the umlauts); a very short Windows-1251 file (two or three Cyrillic words) can read
+# best as Windows-1252 ("Ìàõà÷êàëà"), and its Cyrillic column then holds no Cyrillic letter
+# (``has_cyrillic``), which the partnership importer refuses row by row.
+#
+# MAX_CHAOS: the right readings of realistic German and Russian files (2 to 120 rows of the
+# starter data, in trials) scored at most 0.1; the library itself drops readings at 0.2.
+MAX_CHAOS = 0.15
+CONTENDER_MARGIN = 0.0
+DETECTION_SAMPLE_BYTES = 16 * 1024
+WESTERN_CODE_PAGES = {"cp1252": WINDOWS_1252, "latin_1": LATIN_1, "iso8859_15": LATIN_1}
+CYRILLIC_CODE_PAGES = {"cp1251": WINDOWS_1251}
+_MULTI_BYTE = [name for name in IANA_SUPPORTED if is_multi_byte_encoding(name)]
+CODE_PAGE_NAMES = {
+    "cp1252": "Windows-1252",
+    "latin_1": "Latin-1 (ISO-8859-1)",
+    "iso8859_15": "ISO-8859-15 (Latin-9)",
+    "cp1251": "Windows-1251",
+}
 
 
 @dataclass
@@ -71,7 +127,12 @@ def read_table(data: bytes, name: str = "") -> Table:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """The text and the encoding it was read in (UTF-8, else plausible Windows-1252)."""
+    """The text and the encoding it was read in: UTF-8, else the code page detected.
+
+    The encoding is ``UTF8``, ``WINDOWS_1252``, ``LATIN_1`` (Latin-1 or ISO-8859-15) or
+    ``WINDOWS_1251``; a file in any other encoding, or in none recognised with confidence,
+    raises FileError.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileError(f"the file is UTF-16 ('Unicode text'), not UTF-8: {REPAIR_HINT}")
     if b"\x00" in data:
@@ -79,40 +140,130 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("utf-8-sig"), UTF8
     except UnicodeDecodeError as error:
-        text = plausible_windows_1252(data)
-        if text is None:
+        not_utf8 = f"the file is not UTF-8 (byte {error.start})"
+        if data.startswith(b"\xef\xbb\xbf"):  # marked as UTF-8, yet not: two encodings mixed
             raise FileError(
-                f"the file is not UTF-8 (byte {error.start}) and does not look like "
-                f"Windows-1252 text either: {REPAIR_HINT}"
+                f"{not_utf8}, though it starts with the mark of UTF-8: parts of it are in "
+                f"another encoding. {REPAIR_HINT[0].upper()}{REPAIR_HINT[1:]}"
             ) from error
-        return text, WINDOWS_1252
+        code_page = detect_code_page(data, not_utf8)
+        name = CODE_PAGE_NAMES[code_page]
+        try:
+            text = data.decode(code_page)
+        except UnicodeDecodeError as undefined:  # in a line the detection did not sample
+            raise FileError(
+                f"{not_utf8}, and byte {undefined.start} is not a character in {name}, "
+                f"the encoding of the rest of it: {REPAIR_HINT}"
+            ) from error
+        if _CONTROL.search(text):
+            raise FileError(
+                f"{not_utf8}, and read as {name} it holds control characters: is it really "
+                f"a CSV file? Otherwise {REPAIR_HINT}"
+            ) from error
+        return text, WESTERN_CODE_PAGES.get(code_page) or CYRILLIC_CODE_PAGES[code_page]
 
 
-def plausible_windows_1252(data: bytes) -> str | None:
-    """The text if the bytes read as Windows-1252 look like text, else None."""
-    if _UTF8_SEQUENCE.search(data):
-        return None  # UTF-8 mixed with something else: no single encoding fits
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        return None  # bytes that Windows-1252 leaves undefined
-    if _CONTROL.search(text):
-        return None
-    non_ascii = sum(1 for char in text if ord(char) > 127)
-    if non_ascii > MAX_NON_ASCII_SHARE * len(text):
-        return None
-    return text
+def detect_code_page(data: bytes, not_utf8: str = "the file is not UTF-8") -> str:
+    """The Python codec of a file that is not UTF-8: 'cp1252', 'latin_1', 'iso8859_15' or
+    'cp1251', as charset-normalizer detects it (see the rules above ``MAX_CHAOS``).
+
+    Raises FileError, its message starting with ``not_utf8``, when no reading is clean
+    enough, when the best readings are in other encodings, or when they disagree.
+    """
+    sample = detection_sample(data)
+    readings = [
+        match for match in from_bytes(sample, cp_exclusion=_MULTI_BYTE) if match.chaos <= MAX_CHAOS
+    ]
+    if not readings:
+        raise FileError(
+            f"{not_utf8}, and its encoding cannot be recognised with confidence (it does not "
+            f"read as text in any of the encodings the import knows): {REPAIR_HINT}"
+        )
+    best = min(match.chaos for match in readings)
+    contenders = [match for match in readings if match.chaos <= best + CONTENDER_MARGIN]
+    western = next(
+        (
+            code_page
+            for code_page in WESTERN_CODE_PAGES
+            if any(code_page in match.could_be_from_charset for match in contenders)
+        ),
+        None,
+    )
+    cyrillic_readings = [match for match in contenders if has_cyrillic(str(match))]
+    cyrillic = next(
+        (
+            code_page
+            for code_page in CYRILLIC_CODE_PAGES
+            if any(code_page in match.could_be_from_charset for match in cyrillic_readings)
+        ),
+        None,
+    )
+    if cyrillic and len({str(match) for match in cyrillic_readings}) > 1:
+        others = sorted(
+            {
+                match.encoding
+                for match in cyrillic_readings
+                if cyrillic not in match.could_be_from_charset
+            }
+        )
+        raise FileError(
+            f"{not_utf8}, and its Cyrillic letters read equally well in several code pages "
+            f"that spell them differently (Windows-1251, {', '.join(others)}): {REPAIR_HINT}"
+        )
+    if western and cyrillic and sample.decode(western) != sample.decode(cyrillic):
+        raise FileError(
+            f"{not_utf8}, and it reads equally well as Windows-1252 (German) and as "
+            f"Windows-1251 (Russian) text, which differ: {REPAIR_HINT}"
+        )
+    if western or cyrillic:
+        return western or cyrillic
+    closest = ", ".join(sorted({match.encoding for match in contenders})[:3])
+    raise FileError(
+        f"{not_utf8}, and it is in none of the other encodings the import reads "
+        f"(Windows-1252, Latin-1, Windows-1251; it reads best as {closest}): {REPAIR_HINT}"
+    )
+
+
+def detection_sample(data: bytes) -> bytes:
+    """What charset-normalizer is shown of a file: its first line and the lines that hold
+    non-ASCII bytes, evenly chosen from the whole file up to DETECTION_SAMPLE_BYTES.
+
+    ASCII bytes read the same in every candidate code page, so only the other lines can
+    tell them apart; shown the whole file, the library measures a few slices of it, and in a
+    long file these may miss the one line with umlauts. The sample also keeps the detection
+    of a 50 MB file under a second.
+    """
+    lines = data.splitlines(keepends=True)
+    first, rest = lines[:1], [line for line in lines[1:] if not line.isascii()]
+    size = sum(len(line) for line in rest)
+    if size > DETECTION_SAMPLE_BYTES:
+        count = max(1, len(rest) * DETECTION_SAMPLE_BYTES // size)
+        rest = [rest[index * len(rest) // count] for index in range(count)]
+    return b"".join(first + rest)
+
+
+NOTICES = {
+    WINDOWS_1252: (
+        "The file is not UTF-8: it was read as Windows-1252 (German Excel's 'CSV'). "
+        "Check the names with umlauts below; Cyrillic letters cannot be written in this "
+        "encoding, so save the file as 'CSV UTF-8' when it holds any."
+    ),
+    LATIN_1: (
+        "The file is not UTF-8: it was read as Latin-1 (ISO-8859-1 or ISO-8859-15). "
+        "Check the names with umlauts below; Cyrillic letters cannot be written in this "
+        "encoding, so save the file as 'CSV UTF-8' when it holds any."
+    ),
+    WINDOWS_1251: (
+        "The file is not UTF-8: it was read as Windows-1251 (Russian Excel's 'CSV'). "
+        "Check the Cyrillic names below; German umlauts and ß cannot be written in this "
+        "encoding (they come out as '?'), so save the file as 'CSV UTF-8' when it holds any."
+    ),
+}
 
 
 def read_csv(data: bytes) -> Table:
     text, encoding = decode(data)
-    notices = []
-    if encoding == WINDOWS_1252:
-        notices.append(
-            "The file is not UTF-8: it was read as Windows-1252 (German Excel's 'CSV'). "
-            "Check the names with umlauts below; Cyrillic letters cannot be written in this "
-            "encoding, so save the file as 'CSV UTF-8' when it holds any."
-        )
+    notices = [NOTICES[encoding]] if encoding in NOTICES else []
     offset = 0
     first_line, _newline, rest = text.partition("\n")
     sep_line = _SEP_LINE.match(first_line)
@@ -139,6 +290,72 @@ def read_csv(data: bytes) -> Table:
     except csv.Error as error:
         raise FileError(f"line {reader.line_num + offset}: {error}") from error
     return Table(header=header, rows=rows, encoding=encoding, notices=notices)
+
+
+# Characters lost to a code page --------------------------------------------------------------
+#
+# Saving text in a code page that lacks some of its characters (Cyrillic in Windows-1252,
+# umlauts in Windows-1251, "↔" in both) writes "?" for each of them: "Köln" becomes "K?ln",
+# "Кострома" "????????". Nothing in the file says so; these tell such values apart.
+
+_QUESTION_MARKS = re.compile(r"\?+")
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+# What may follow a real question mark: the end of the text, a space, or closing punctuation.
+_AFTER_QUESTION = frozenset(")]}\"'»«“”„’‘.,;:!…")
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f]")
+
+
+def lost_to_code_page(text: str) -> bool:
+    """Whether ``text`` holds a "?" that stands for a character a code page could not write.
+
+    A "?" is taken for a real question mark only when it stands alone right after a word
+    (not after a space or at the start) and is followed by the end of the text, a space or
+    closing punctuation ("Partner?", "(aktiv?)"), or when it is the first "?" of a URL (its
+    query: "https://example.org/page?id=3"). Any other "?" is a lost character: a run of
+    two or more ("????????", "Bad ?? ↔"), one next to a letter ("K?ln", "?ber"), one after
+    a space or at the start ("Köln ? Wolgograd", "?").
+
+    A lost letter at the end of a word ("Wei?" for "Weiß") looks like a real question mark
+    and is not caught; ``differs_only_by_lost_characters`` catches it against a known value.
+    """
+    if "?" not in text:
+        return False
+    query_marks = {
+        url.start() + url.group().index("?") for url in _URL.finditer(text) if "?" in url.group()
+    }
+    for run in _QUESTION_MARKS.finditer(text):
+        start, end = run.span()
+        if end - start > 1:
+            return True
+        if start in query_marks:
+            continue
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        if not before or before.isspace():
+            return True
+        if after and not after.isspace() and after not in _AFTER_QUESTION:
+            return True
+    return False
+
+
+def differs_only_by_lost_characters(old: str, new: str) -> bool:
+    """Whether ``new`` is ``old`` with some of its non-ASCII characters written as "?".
+
+    True for ("Köln ↔ Wolgograd", "Köln ? Wolgograd") and ("Кострома", "????????"): the
+    same length, and every character that differs is a non-ASCII one of ``old`` that is "?"
+    in ``new`` (a code page writes "?" only for what it lacks, and every code page has
+    ASCII). False when the two are equal, or differ in anything else.
+    """
+    if old == new or len(old) != len(new):
+        return False
+    return all(
+        was == now or (now == "?" and ord(was) > 127) for was, now in zip(old, new, strict=True)
+    )
+
+
+def has_cyrillic(text: str) -> bool:
+    """Whether ``text`` holds at least one Cyrillic letter (of any Cyrillic block)."""
+    return any(char.isalpha() for char in _CYRILLIC_LETTER.findall(text))
 
 
 def too_many_rows() -> str:

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from partnerships import search
@@ -36,14 +37,22 @@ from partnerships.importing.matching import (
     unique_slug,
 )
 from partnerships.models import AlternativeName, Municipality, Region
+from partnerships.models.municipalities import names_in_order
 from partnerships.vocabulary import Country
 
 SEPARATOR = search.SEPARATOR
 NAME_LENGTH = Municipality._meta.get_field("name").max_length
 ALTERNATIVE_NAME_LENGTH = AlternativeName._meta.get_field("name").max_length
-# What PostgreSQL answers for a value longer than its column (the row-by-row import
-# reported the database's refusal of a too-long name as it was).
-TOO_LONG = "rejected by the database: value too long for type character varying({length})"
+
+
+def check_field(model, field_name: str, value: str, column: str) -> None:
+    """The model field's own validation of a value (Django's message), as a row error."""
+    try:
+        model._meta.get_field(field_name).clean(value, None)
+    except ValidationError as error:
+        raise RowError("; ".join(error.messages), column=column) from None
+
+
 # Keys per query when loading by keys (``in_chunks``).
 LOAD_CHUNK = 20_000
 HISTORIC = AlternativeName.Kind.HISTORIC
@@ -128,19 +137,13 @@ class Place:
 
     def all_names(self) -> list[str]:
         """As ``Municipality.all_names``: official, German, English, Russian, alternative."""
-        names = [self.name, self.name_de, self.name_en, self.name_ru, *self.alternative_names()]
-        return [name for name in names if name]
+        return names_in_order(self, self.alternative_names())
 
     def refresh_search(self, fold=search.fold, plain=search.plain) -> None:
-        """As ``Municipality.refresh_search``: the search keys of all its names.
-
-        ``fold`` and ``plain`` are ``search.fold`` and ``search.plain`` or caches of them:
-        ``search.search_key`` is ``frame(fold(name) for name in names)``, and
-        ``search.search_names`` the same with ``plain``.
-        """
+        """As ``Municipality.refresh_search`` (``fold``/``plain`` may be caches)."""
         names = self.all_names()
-        self.search_key = frame([fold(name) for name in names])
-        self.search_names = frame([plain(name) for name in names])
+        self.search_key = search.search_key(names, fold)
+        self.search_names = search.search_names(names, plain)
 
     def add_alternative(self, fields: dict[str, Any], new: bool = True) -> None:
         """An alternative name (AlternativeName fields); ``new``: one this run adds."""
@@ -174,13 +177,6 @@ class Place:
             self.search_key,
             self.search_names,
         ) = state
-
-
-def frame(values: list[str]) -> str:
-    """``search.frame``: the distinct non-empty values, in order, as ``|a|b|``."""
-    distinct = dict.fromkeys(values)
-    distinct.pop("", None)
-    return f"{SEPARATOR}{SEPARATOR.join(distinct)}{SEPARATOR}" if distinct else ""
 
 
 def segments(framed: str) -> list[str]:
@@ -380,6 +376,15 @@ class MunicipalityIndex:
             found = list(named)
         return one(ordered(found), cyrillic)
 
+    def find_any(self, spelling: str, country: str | None = None) -> Place | None:
+        """A place by any of its names, in either country (German towns first)."""
+        countries = [country] if country else [Country.GERMANY, Country.RUSSIA]
+        for each in countries:
+            found = self.by_spelling(each, None, spelling)
+            if found:
+                return one(found, spelling)
+        return None
+
     def find_russian_by_latin(self, latin: str, region: Region | None) -> Place | None:
         """A Russian partner already known, by a Latin spelling of its name."""
         for form in forms(latin):  # also "Leningrad" for "Leningrad (Sankt Petersburg)"
@@ -513,8 +518,7 @@ class MunicipalityIndex:
             and not place.name_de
             and not is_historic(place.historic_names(), latin, self.fold)
         ):
-            if len(latin) > NAME_LENGTH:
-                raise RowError(TOO_LONG.format(length=NAME_LENGTH))
+            check_field(Municipality, "name_de", latin, "russian_name_latin")
             self._touch(place, line)
             place.name_de = latin
             place.change("name_de")
@@ -522,8 +526,7 @@ class MunicipalityIndex:
             changed = True
             self.log.append(Change(f"{role}.name_de", "", latin))
         elif latin and not knows(place.search_key, place.search_names, latin, self.fold):
-            if len(latin) > ALTERNATIVE_NAME_LENGTH:
-                raise RowError(TOO_LONG.format(length=ALTERNATIVE_NAME_LENGTH))
+            check_field(AlternativeName, "name", latin, "russian_name_latin")
             self._touch(place, line)
             place.add_alternative({"name": latin, "kind": VARIANT})
             place.change("search_key")

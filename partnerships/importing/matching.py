@@ -146,13 +146,20 @@ def unique_slug(name: str, region: Region | None, taken) -> str:
 
 
 class Matcher:
-    """Resolves regions and municipalities for one import run (with a per-run cache)."""
+    """Resolves regions and municipalities for one import run: the one matching engine.
+
+    Lookups run on a ``MunicipalityIndex`` of the registry (``importing.index``), loaded
+    once per run, by the same rules the partnership importer applies to large files; the
+    answers are the registry's ``Municipality`` records.
+    """
 
     def __init__(self) -> None:
         self._regions: dict[tuple[str, str], Region] = {}
         for region in Region.objects.all():
             for spelling in region.spellings():
                 self._regions[(region.country, search.plain(spelling))] = region
+        self._index = None
+        self._records: dict[int, Municipality] = {}
         self.created = 0
         self.updated = 0
         # What the matcher created or changed for the current row (the importer resets it).
@@ -175,154 +182,43 @@ class Matcher:
 
     # Lookups -----------------------------------------------------------------------------
 
-    @staticmethod
-    def _by_spelling(queryset, spelling: str) -> list[Municipality]:
-        """Municipalities with this exact name (case-insensitive), else this folded name."""
-        plain = search.plain(spelling)
-        exact = list(queryset.filter(search_names__contains=search.frame([plain])))
-        if exact:
-            return exact
-        folded = search.fold(spelling)
-        if not folded:
-            return []
-        return list(queryset.filter(search_key__contains=search.frame([folded])))
+    @property
+    def index(self):
+        if self._index is None:
+            from partnerships.importing.index import MunicipalityIndex
+
+            self._index = MunicipalityIndex(self.regions())
+            self._index.load(Municipality.objects.all())
+        return self._index
+
+    def _record(self, place) -> Municipality | None:
+        if place is None:
+            return None
+        if place.pk not in self._records:
+            self._records[place.pk] = Municipality.objects.select_related("region").get(pk=place.pk)
+        return self._records[place.pk]
+
+    def forget(self) -> None:
+        """Records a failed row may have changed in memory are read again when next asked."""
+        self._records.clear()
 
     def find_german(self, name: str, region: Region | None = None) -> Municipality | None:
-        queryset = Municipality.objects.german()
-        exact = queryset.filter(name=name)
-        if region is not None:
-            exact = exact.filter(region=region)
-        found = list(exact) or self._by_spelling(
-            queryset.filter(region=region) if region else queryset, name
-        )
-        return self._one(found, name)
+        return self._record(self.index.find_german(name, region))
 
     def find_russian(self, cyrillic: str, region: Region | None) -> Municipality | None:
-        queryset = Municipality.objects.russian().filter(name=cyrillic)
-        if region is not None:
-            found = list(queryset.filter(region=region))
-            if not found:
-                # A town first imported without its region gets it now.
-                found = list(queryset.filter(region__isnull=True))
-        else:
-            found = list(queryset)
-        return self._one(found, cyrillic)
+        return self._record(self.index.find_russian(cyrillic, region))
 
     def find_russian_by_latin(self, latin: str, region: Region | None) -> Municipality | None:
         """A Russian partner already in the registry, by a Latin spelling of its name."""
-        queryset = Municipality.objects.russian()
-        if region is not None:
-            queryset = queryset.filter(region=region)
-        for form in self._forms(latin):  # also "Leningrad" for "Leningrad (Sankt Petersburg)"
-            found = self._by_spelling(queryset, form)
-            if found:
-                return self._one(found, latin)
-        return None
+        return self._record(self.index.find_russian_by_latin(latin, region))
 
     def find_any(self, spelling: str, country: str | None = None) -> Municipality | None:
         """A municipality by any of its names (German towns first)."""
-        queryset = Municipality.objects.all()
-        if country:
-            queryset = queryset.filter(country=country)
-        found = self._by_spelling(queryset, spelling)
-        if len({m.country for m in found}) > 1:
-            found = [m for m in found if m.country == Country.GERMANY]
-        return self._one(found, spelling)
-
-    _one = staticmethod(one)
-
-    # Creating and enriching --------------------------------------------------------------
-
-    def create(self, *, country: str, name: str, region: Region | None, **fields) -> Municipality:
-        municipality = Municipality(country=country, name=name, region=region, **fields)
-        municipality.slug = unique_slug(
-            name, region, lambda slug: Municipality.objects.filter(slug=slug).exists()
-        )
-        municipality.full_clean()
-        municipality.save()
-        for fields in historic_names_of(country, name):
-            AlternativeName.objects.get_or_create(
-                municipality=municipality, name=fields.pop("name"), defaults=fields
-            )
-        municipality.refresh_from_db()
-        self.created += 1
-        self.log.append(Change(ROLE[country], "", f"{name} (new municipality)"))
-        return municipality
-
-    def german(self, name: str, region: Region | None) -> Municipality:
-        """The German partner of this name in this Land, created when new."""
-        municipality = self.find_german(name, region)
-        if municipality is None:
-            municipality = self.create(
-                country=Country.GERMANY,
-                name=name,
-                name_de=name,
-                region=region,
-                kind=german_kind(name),
-            )
-        elif region is not None and municipality.region_id is None:
-            municipality.region = region
-            municipality.save()
-            self.updated += 1
-            self.log.append(Change(f"{ROLE[Country.GERMANY]}.region", "", region.name_de))
-        return municipality
-
-    def russian(self, cyrillic: str, latin: str, region: Region | None) -> Municipality:
-        """The Russian partner of this Cyrillic name in this region, created when new.
-
-        A Latin spelling not yet known becomes the German name of a new municipality, or
-        an alternative name of an existing one; a known historic name is never promoted
-        to the current name (Königsberg stays historic for Калининград).
-        """
-        municipality = self.find_russian(cyrillic, region)
-        if municipality is None:
-            municipality = self.create(
-                country=Country.RUSSIA, name=cyrillic, region=region, kind=russian_kind(cyrillic)
-            )
-        changed = False
-        role = ROLE[Country.RUSSIA]
-        if region is not None and municipality.region_id is None:
-            municipality.region = region
-            changed = True
-            self.log.append(Change(f"{role}.region", "", region.name_de))
-        if latin and not municipality.name_de and not self.is_historic(municipality, latin):
-            municipality.name_de = latin
-            changed = True
-            self.log.append(Change(f"{role}.name_de", "", latin))
-        elif latin and not self.knows(municipality, latin):
-            AlternativeName.objects.create(
-                municipality=municipality, name=latin, kind=AlternativeName.Kind.VARIANT
-            )
-            municipality.refresh_from_db()
-            self.updated += 1
-            self.log.append(Change(f"{role}.alternative_name", "", latin))
-        if changed:
-            municipality.save()
-            self.updated += 1
-        return municipality
-
-    _forms = staticmethod(forms)
-
-    def is_historic(self, municipality: Municipality, spelling: str) -> bool:
-        return is_historic(
-            [
-                a.name
-                for a in municipality.alternative_names.all()
-                if a.kind == AlternativeName.Kind.HISTORIC
-            ],
-            spelling,
-        )
+        return self._record(self.index.find_any(spelling, country))
 
     def knows(self, municipality: Municipality, spelling: str) -> bool:
         """Whether a spelling is one of the municipality's names (also "Old (Current)")."""
         return knows(municipality.search_key, municipality.search_names, spelling)
-
-    def keep_as_alternative(self, municipality: Municipality, old_name: str) -> None:
-        """Keep a replaced name searchable as an alternative spelling."""
-        if old_name and old_name not in municipality.all_names():
-            AlternativeName.objects.get_or_create(
-                municipality=municipality, name=old_name, defaults={"kind": "variant"}
-            )
 
 
 # Close spellings: a name new to the registry that is nearly one it knows ---------------------

@@ -87,5 +87,5 @@ class MunicipalityReferenceImporter(Importer):
         municipality.full_clean()
         municipality.save()
         for old_name in replaced:
-            self.matcher.keep_as_alternative(municipality, old_name)
+            municipality.keep_as_alternative(old_name)
         return UPDATED

@@ -567,8 +567,7 @@ class PartnershipImporter(Importer):
                 german=first.german,
                 russian=first.russian,
                 needs_verification=only_wikidata_2016(all_sources),
-                # As Partnership.assign_slug.
-                slug=f"{first.german.slug}--{first.russian.slug}"[:250],
+                slug=Partnership.slug_of(first.german.slug, first.russian.slug),
             )
             link.line = first.line
             outcomes = {plan.line: CREATED for plan in plans}

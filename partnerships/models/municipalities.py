@@ -292,8 +292,14 @@ class Municipality(Record):
             alternative_names = (
                 [a.name for a in self.alternative_names.all()] if self.pk is not None else []
             )
-        names = [self.name, self.name_de, self.name_en, self.name_ru, *alternative_names]
-        return [name for name in names if name]
+        return names_in_order(self, alternative_names)
+
+    def keep_as_alternative(self, old_name: str) -> None:
+        """Keep a replaced name searchable as another spelling (an import changed it)."""
+        if old_name and old_name not in self.all_names():
+            AlternativeName.objects.get_or_create(
+                municipality=self, name=old_name, defaults={"kind": AlternativeName.Kind.VARIANT}
+            )
 
     def refresh_search(self, alternative_names: list[str] | None = None) -> None:
         names = self.all_names(alternative_names)
@@ -306,6 +312,19 @@ class Municipality(Record):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_key", "search_names"}
         super().save(*args, **kwargs)
+
+
+def names_in_order(municipality, alternative_names: list[str]) -> list[str]:
+    """All names of a municipality (or of an import's ``Place``), in the order searched:
+    official, German, English, Russian, then the alternative names."""
+    names = [
+        municipality.name,
+        municipality.name_de,
+        municipality.name_en,
+        municipality.name_ru,
+        *alternative_names,
+    ]
+    return [name for name in names if name]
 
 
 class AlternativeName(models.Model):

@@ -221,9 +221,14 @@ class Partnership(Record):
         self.assign_slug()
         super().clean_fields(exclude)
 
+    @staticmethod
+    def slug_of(german_slug: str, russian_slug: str) -> str:
+        """The permalink of a partnership from its partners' (also for imports)."""
+        return f"{german_slug}--{russian_slug}"[:250]
+
     def assign_slug(self) -> None:
         if not self.slug and self.german_partner_id and self.russian_partner_id:
-            self.slug = f"{self.german_partner.slug}--{self.russian_partner.slug}"[:250]
+            self.slug = self.slug_of(self.german_partner.slug, self.russian_partner.slug)
 
     def save(self, *args, **kwargs) -> None:
         self.assign_slug()
