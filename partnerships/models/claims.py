@@ -7,7 +7,7 @@ claim and every statement, and derives the partnership's current values by the r
 below, the same rule for the admin, the importers and the data migration. Where sources
 disagree, the partnership lists the conflict for editors until one of them has reviewed it.
 
-The rule (also in docs/DATA.md, "Sources disagree"):
+The rule (also in the README, "Sources disagree: the rule"):
 
 - **An editor's decision wins.** A field an editor has set in the admin (``kind``,
   ``kind_wording``, ``since_year``) is never changed by a file; a status event an editor
