@@ -77,11 +77,16 @@ REPAIR_HINT = "save it as 'CSV UTF-8' (or as an Excel workbook .xlsx) and try ag
 # "Köln" in Windows-1252 as Big5), and no file for this registry is written in them. A
 # genuinely CJK file is refused anyway, since no single-byte reading of it is clean.
 #
-# What it cannot tell: a German file from Mac Excel (Mac Roman) or DOS (code page 850) reads
-# as cleanly in Windows-1252, with other letters ("Kšln"), and is read so (the notice asks to
-# check the umlauts); a very short Windows-1251 file (two or three Cyrillic words) can read
-# best as Windows-1252 ("Ìàõà÷êàëà"), and its Cyrillic column then holds no Cyrillic letter
-# (``has_cyrillic``), which the partnership importer refuses row by row.
+# What it cannot tell:
+# * a German file from Mac Excel (Mac Roman) or DOS (code page 850) reads as cleanly in
+#   Windows-1252, with other letters ("Kšln"), and is read so (the notice asks to check the
+#   umlauts);
+# * Latin-1 text is Windows-1252 text byte for byte (bar control characters), and is reported
+#   as such; ISO-8859-15 is read as Windows-1252 too, so that its "€" (and Š š Ž ž Œ œ Ÿ)
+#   comes out as "¤" (and ¦ ¨ ´ ¸ ¼ ½ ¾);
+# * a very short Windows-1251 file (two or three Cyrillic words) can read best as
+#   Windows-1252 ("Ìàõà÷êàëà"); its Cyrillic column then holds no Cyrillic letter
+#   (``has_cyrillic``), which the partnership importer refuses row by row.
 #
 # MAX_CHAOS: the right readings of realistic German and Russian files (2 to 120 rows of the
 # starter data, in trials) scored at most 0.1; the library itself drops readings at 0.2.
@@ -228,10 +233,11 @@ def detection_sample(data: bytes) -> bytes:
     """What charset-normalizer is shown of a file: its first line and the lines that hold
     non-ASCII bytes, evenly chosen from the whole file up to DETECTION_SAMPLE_BYTES.
 
-    ASCII bytes read the same in every candidate code page, so only the other lines can
-    tell them apart; shown the whole file, the library measures a few slices of it, and in a
-    long file these may miss the one line with umlauts. The sample also keeps the detection
-    of a 50 MB file under a second.
+    ASCII bytes read the same in every code page the import reads, so only the other lines
+    can tell those apart; shown the whole file, the library measures a few slices of it, and
+    in a long file these may miss the one line with umlauts. The sample also keeps the
+    detection of a 50 MB file under a second (cut short, should a line be that long: in a
+    single-byte code page a cut never splits a character).
     """
     lines = data.splitlines(keepends=True)
     first, rest = lines[:1], [line for line in lines[1:] if not line.isascii()]
@@ -239,7 +245,7 @@ def detection_sample(data: bytes) -> bytes:
     if size > DETECTION_SAMPLE_BYTES:
         count = max(1, len(rest) * DETECTION_SAMPLE_BYTES // size)
         rest = [rest[index * len(rest) // count] for index in range(count)]
-    return b"".join(first + rest)
+    return b"".join(first + rest)[: 2 * DETECTION_SAMPLE_BYTES]
 
 
 NOTICES = {
