@@ -68,11 +68,9 @@ def plain(text: str) -> str:
 
 def frame(values: Iterable[str]) -> str:
     """Join distinct non-empty values as ``|a|b|`` (exact match = contains ``|q|``)."""
-    seen: list[str] = []
-    for value in values:
-        if value and value not in seen:
-            seen.append(value)
-    return SEPARATOR + SEPARATOR.join(seen) + SEPARATOR if seen else ""
+    distinct = dict.fromkeys(values)
+    distinct.pop("", None)
+    return f"{SEPARATOR}{SEPARATOR.join(distinct)}{SEPARATOR}" if distinct else ""
 
 
 def search_key(names: Iterable[str], fold=fold) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
+from psycopg.types.json import JsonbBinaryDumper
 from simple_history.utils import bulk_create_with_history, get_history_model_for_model
 
 # The fields simple-history adds to a history model (besides the tracked ones).
@@ -167,6 +168,17 @@ def copy_with_history(
     return pks
 
 
+class EmptyFirstJsonbDumper(JsonbBinaryDumper):
+    """jsonb for COPY: an empty list (most records' conflicts) without asking json.dumps."""
+
+    EMPTY_LIST = b"\x01[]"
+
+    def dump(self, obj):
+        if isinstance(obj, list) and not obj:
+            return self.EMPTY_LIST
+        return super().dump(obj)
+
+
 def write(cursor, table: str, columns: list[str], rows: Iterable[tuple]) -> None:
     """COPY the rows into these columns of the table, in PostgreSQL's binary format.
 
@@ -182,6 +194,7 @@ def write(cursor, table: str, columns: list[str], rows: Iterable[tuple]) -> None
     types = dict(cursor.fetchall())
     statement = f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN (FORMAT BINARY)"
     with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
+        copy.cursor.adapters.register_dumper(None, EmptyFirstJsonbDumper)
         copy.set_types([types[column] for column in columns])
         for row in rows:
             copy.write_row(row)

@@ -26,7 +26,7 @@ from partnerships.importing.errors import RowError
 from partnerships.importing.matching import (
     ROLE,
     Change,
-    close_to,
+    CloseNames,
     forms,
     german_kind,
     historic_names_of,
@@ -214,7 +214,7 @@ class MunicipalityIndex:
         self.confirmed_names: set[str] = set()
         # New names refused as close to known ones: name -> the names it is close to.
         self.unconfirmed: dict[str, list[str]] = {}
-        self._registry_names: dict[str, list[tuple[str, str]]] = {}
+        self._registry_names: dict[str, CloseNames] = {}
 
     # Loading -----------------------------------------------------------------------------
 
@@ -400,15 +400,15 @@ class MunicipalityIndex:
             self._slugs = set(Municipality.objects.values_list("slug", flat=True))
         return slug in self._slugs
 
-    def registry_names(self, country: str) -> list[tuple[str, str]]:
-        """``(search_key, label)`` of every municipality of the country in the registry."""
+    def registry_names(self, country: str) -> CloseNames:
+        """The names of every municipality of the country in the registry (``name (code)``)."""
         if country not in self._registry_names:
-            self._registry_names[country] = [
+            self._registry_names[country] = CloseNames(
                 (key, f"{name} ({code})" if code else name)
                 for key, name, code in Municipality.objects.filter(country=country)
                 .order_by("name")
                 .values_list("search_key", "name", "region__code")
-            ]
+            )
         return self._registry_names[country]
 
     def check_not_close(self, country: str, name: str, confirmed: bool) -> None:
@@ -417,9 +417,9 @@ class MunicipalityIndex:
         Only the registry's municipalities are compared (not those new in this file), so
         that the answer does not depend on the order of the rows.
         """
-        if confirmed:
+        if confirmed or not self.registry_names(country):
             return
-        close = close_to(name, self.registry_names(country))
+        close = self.registry_names(country).find(name, self.fold)
         if close:
             self.unconfirmed.setdefault(name, close[:3])
             column = "german_name" if country == Country.GERMANY else "russian_name_cyrillic"

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from anyascii import anyascii
 from django.utils.text import slugify
+from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from partnerships import search
@@ -231,27 +232,51 @@ def max_edits(key: str) -> int:
     return next(edits for length, edits in CLOSE_EDITS if len(key) <= length)
 
 
-def close_to(spelling: str, candidates: Iterable[tuple[str, object]]) -> list:
-    """The candidates (``(search_key, item)``) one of whose names is close to this spelling.
+class CloseNames:
+    """The folded names of a set of places, to find those close to a new spelling.
 
     Close means a folded name equal to the spelling's, or within ``max_edits`` edits of it
-    (Damerau-Levenshtein: "Nuess" is one transposition from "Neuss"). Closest first.
+    (Damerau-Levenshtein: "Nuess" is one transposition from "Neuss"). rapidfuzz compares
+    a spelling with every name in C: a file of a few hundred rows against a registry of a
+    hundred thousand places takes a second or two.
     """
-    key = search.fold(spelling)
-    if not key:
-        return []
-    limit = max_edits(key)
-    found: dict[int, tuple[int, str, object]] = {}
-    for framed, item in candidates:
-        for name in framed.split(search.SEPARATOR):
-            if not name or abs(len(name) - len(key)) > limit:
-                continue
-            distance = DamerauLevenshtein.distance(key, name, score_cutoff=limit)
-            if distance <= limit:
-                best = found.get(id(item))
-                if best is None or distance < best[0]:
-                    found[id(item)] = (distance, str(item), item)
-    return [item for _distance, _name, item in sorted(found.values(), key=lambda f: f[:2])]
+
+    def __init__(self, candidates: Iterable[tuple[str, object]]) -> None:
+        self.names: list[str] = []
+        self.owners: list[object] = []
+        for framed, item in candidates:
+            for name in framed.split(search.SEPARATOR):
+                if name:
+                    self.names.append(name)
+                    self.owners.append(item)
+
+    def __bool__(self) -> bool:
+        return bool(self.names)
+
+    def find(self, spelling: str, fold=search.fold) -> list:
+        """The places with a name close to this spelling, closest first."""
+        key = fold(spelling)
+        if not key or not self.names:
+            return []
+        limit = max_edits(key)
+        found = process.extract(
+            key,
+            self.names,
+            scorer=DamerauLevenshtein.distance,
+            score_cutoff=limit,
+            limit=None,
+        )
+        best: dict[int, tuple[int, str, object]] = {}
+        for _name, distance, position in found:
+            item = self.owners[position]
+            if id(item) not in best or distance < best[id(item)][0]:
+                best[id(item)] = (distance, str(item), item)
+        return [item for _distance, _label, item in sorted(best.values(), key=lambda b: b[:2])]
+
+
+def close_to(spelling: str, candidates: Iterable[tuple[str, object]], fold=search.fold) -> list:
+    """The candidates (``(search_key, item)``) one of whose names is close to this spelling."""
+    return CloseNames(candidates).find(spelling, fold)
 
 
 def close_municipalities(names: Iterable[str], country: str | None = None) -> list[Municipality]:
@@ -265,8 +290,9 @@ def close_municipalities(names: Iterable[str], country: str | None = None) -> li
             "pk", "name", "search_key", "region__code", "country"
         )
     ]
+    close = CloseNames(candidates)
     found: dict[int, Municipality] = {}
     for name in names:
-        for municipality in close_to(name, candidates):
+        for municipality in close.find(name):
             found.setdefault(municipality.pk, municipality)
     return list(found.values())

@@ -637,6 +637,15 @@ class PartnershipImporter(Importer):
                         f"{plan.status} (undated) {source_url}".strip(),
                     )
 
+        if not link.new and not changes and not any(plan.exported for plan in plans):
+            # Nothing the registry does not hold already: its values follow from the same.
+            self.report_conflicts(plans, link, report)
+            for plan in plans:
+                self.row_changes = []
+                self.row_record_id, self.row_version = link.pk, link.version
+                self.accept(plan.line, plan.row, UNCHANGED, plan.log, report)
+            return
+
         # The partnership's values, by the rule (an editor's decision stays).
         values = derived_values(link.claims, link.statements)
         for plan in plans:
@@ -722,8 +731,10 @@ class PartnershipImporter(Importer):
 
     def report_conflicts(self, plans: list[RowPlan], link: Link, report: ImportReport) -> None:
         """Where the file's rows (or a row and the registry) disagree: both lines, both values."""
-        label = f"{link.german.name} – {link.russian.name}"
         said = [(plan, claim) for plan in plans for claim in plan.said]
+        if len(said) < 2 and not link.claims:
+            return
+        label = f"{link.german.name} – {link.russian.name}"
         for field_name in ("kind", "since_year", "status"):
             seen: dict[str, int | str] = {}
             for plan, claim in said:
