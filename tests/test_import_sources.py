@@ -279,3 +279,33 @@ def test_a_source_that_lost_characters_is_flagged_not_offered(starter_file):
     report = run(encode([mangled]), dry_run=True)
     assert not report.ok
     assert any("only by '?'" in p.reason and p.column == "source" for p in report.problems)
+
+
+def test_an_editors_decision_wins_over_a_file(starter_file):
+    row = next(r for r in starter_rows(starter_file) if r["german_name"] == "Köln")
+    koeln = Partnership.objects.get(german_partner__name="Köln", russian_partner__name="Волгоград")
+    koeln.since_year = 1987
+    koeln.decide(["since_year"])
+    koeln.save()
+    report = run(encode([{**row, "since_year": "1989"}]))
+    assert report.ok, report.summary()
+    koeln.refresh_from_db()
+    assert koeln.since_year == 1987  # the editor's value stays
+    # ... while the source's new claim is kept, and the disagreement listed for editors.
+    assert Claim.objects.filter(partnership=koeln, since_year=1989).exists()
+    assert any(c["field"] == "since_year" for c in koeln.conflicts)
+
+
+def test_an_editors_status_decision_outranks_dated_statements():
+    from partnerships.models import StatusEvent
+
+    hamburg = Partnership.objects.get(
+        german_partner__name="Hamburg", russian_partner__name="Санкт-Петербург"
+    )
+    assert hamburg.has_unresolved_conflicts  # two reports of 2022-03-04 disagree
+    StatusEvent.objects.create(
+        partnership=hamburg, status="active", date="2022-03-01", note="Senate decision"
+    )
+    hamburg.refresh_from_db()
+    assert hamburg.status == "active"
+    assert str(hamburg.status_since) == "2022-03-01"

@@ -688,7 +688,8 @@ class PartnershipImporter(Importer):
             if not link.new:
                 outcomes[target] = UPDATED
         link.status, link.status_since, link.status_since_precision = status, since, precision
-        link.conflicts = conflicts(link.claims, link.statements)
+        decided = {name: getattr(link, name) for name in link.decided}
+        link.conflicts = conflicts(link.claims, link.statements, decided)
         if link.new:
             self.check_new(link)
             self.links[key] = link

@@ -188,14 +188,26 @@ def founding_years(statements: Iterable[Statement]) -> list[int]:
     return [s.date.year for s in statements if not s.status and s.date]
 
 
-def conflicts(claims: Iterable[Said], statements: Iterable[Statement]) -> list[dict]:
+def conflicts(
+    claims: Iterable[Said], statements: Iterable[Statement], decided: dict | None = None
+) -> list[dict]:
     """What the sources disagree on, sorted: ``[{"field", "values": [[value, source], ...]}]``.
 
     A stable list (the same sources give the same list in any order): stored on the
-    partnership, compared with what an editor last reviewed.
+    partnership, compared with what an editor last reviewed. ``decided``: the values an
+    editor set (field -> value); where the sources say otherwise, that is listed too.
     """
     claims, statements = list(claims), list(statements)
     found = []
+    derived = derived_values(claims, statements) if decided else {}
+    for field_name, value in sorted((decided or {}).items()):
+        if field_name in derived and derived[field_name] != value:
+            found.append(
+                {
+                    "field": field_name,
+                    "values": [[str(value), "editor"], [str(derived[field_name]), "sources"]],
+                }
+            )
 
     def disagree(field: str, pairs: set[tuple[str, str]]) -> None:
         if len({value for value, _source in pairs}) > 1:

@@ -252,7 +252,7 @@ class Partnership(Record):
             "status": status,
             "status_since": since,
             "status_since_precision": precision,
-            "conflicts": conflicts(claims, statements),
+            "conflicts": conflicts(claims, statements, self.decided_values()),
         }
         for name, value in derived_values(claims, statements).items():
             if name not in self.decided_fields:
@@ -263,6 +263,9 @@ class Partnership(Record):
                 setattr(self, name, value)
             if self.pk:
                 type(self).objects.filter(pk=self.pk).update(**changed)
+
+    def decided_values(self) -> dict:
+        return {name: getattr(self, name) for name in self.decided_fields}
 
     def decide(self, field_names) -> None:
         """An editor set these fields: files no longer change them."""
