@@ -72,6 +72,13 @@ def similar_match(text: str, prefix: str = "") -> models.Q:
 ANY_PROBE_ROWS = 1000
 
 
+class NameOrigin(models.TextChoices):
+    """Where a display name the registry filled in comes from (editors' names have none)."""
+
+    GAZETTEER = "gazetteer", _("GeoNames gazetteer")
+    TRANSCRIPTION = "transcription", _("transcription")
+
+
 class MunicipalityQuerySet(PublishedQuerySet):
     def search(self, text: str):
         """Municipalities matching ``text`` however it is spelled, best match first.
@@ -156,6 +163,32 @@ class Municipality(Record):
     name_de = models.CharField(_("German name"), max_length=200, blank=True)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     name_ru = models.CharField(_("Russian name"), max_length=200, blank=True)
+    name_ru_origin = models.CharField(
+        _("origin of the Russian name"),
+        max_length=13,
+        choices=NameOrigin.choices,
+        blank=True,
+        help_text=_(
+            "Empty: given by an editor or a source (never overwritten). Gazetteer or "
+            "transcription: filled by the registry and refreshed."
+        ),
+    )
+    name_en_origin = models.CharField(
+        _("origin of the English name"), max_length=13, choices=NameOrigin.choices, blank=True
+    )
+    geonames_id = models.PositiveIntegerField(
+        _("GeoNames ID"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("The gazetteer entry, matched by country, coordinates and name."),
+    )
+    gazetteer_names = models.TextField(
+        _("names in the gazetteer"),
+        blank=True,
+        editable=False,
+        help_text=_("Every name GeoNames knows for it, in every script, one per line: searched."),
+    )
     official_code = models.CharField(
         _("official code"),
         max_length=11,
