@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.admin.base import RegistryAdmin, RegistryInline, VersionedAdmin, VersionedForm
+from partnerships.importing.matching import close_municipalities
 from partnerships.models import AlternativeName, Municipality, Region
 
 
@@ -40,7 +41,7 @@ class MunicipalityForm(VersionedForm):
         if self.instance.pk is not None or cleaned.get("confirm_new"):
             return cleaned
         names = [cleaned.get(f) for f in ("name", "name_de", "name_en", "name_ru")]
-        duplicates = possible_duplicates([n for n in names if n])
+        duplicates = possible_duplicates([n for n in names if n], cleaned.get("country"))
         if duplicates:
             links = format_html_join(
                 ", ",
@@ -66,14 +67,13 @@ class MunicipalityForm(VersionedForm):
         return cleaned
 
 
-def possible_duplicates(names: list[str]) -> list[Municipality]:
-    """Municipalities that have one of these names in any spelling (folded equality)."""
-    found: dict[int, Municipality] = {}
-    for name in names:
-        for municipality in Municipality.objects.search(name).select_related("region")[:10]:
-            if municipality.search_rank <= 1:
-                found[municipality.pk] = municipality
-    return list(found.values())
+def possible_duplicates(names: list[str], country: str | None = None) -> list[Municipality]:
+    """Municipalities with one of these names in any spelling, or a name close to one.
+
+    The importers' engine (``importing.matching.close_municipalities``): what an import
+    refuses as "did you mean …?", the admin asks about too.
+    """
+    return close_municipalities(names, country)[:10]
 
 
 @admin.register(Municipality)
