@@ -319,13 +319,20 @@ class RecentChangesFeed(Feed):
         return f"{item.title} ({item.what}: {item.kind})"
 
     def item_description(self, item) -> str:
+        if item.status is not None:
+            if item.status.source:
+                return _("%(news)s (source: %(source)s)") % {
+                    "news": item.status.text,
+                    "source": item.status.source,
+                }
+            return item.status.text
         return ", ".join(item.fields)
 
     def item_link(self, item) -> str:
         return item.url
 
     def item_guid(self, item) -> str:
-        return f"{item.url}#{item.when.isoformat()}"
+        return f"{item.url}#{item.key or item.when.isoformat()}"
 
     def item_pubdate(self, item):
         return item.when

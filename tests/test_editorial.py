@@ -2,6 +2,7 @@
 duplicate warnings, verification, login lockout, recent changes."""
 
 import datetime
+import html
 import re
 
 import pytest
@@ -168,6 +169,7 @@ def test_status_change_action_records_a_dated_event_shown_publicly(editor_client
         apply="1",
         status=Status.ENDED,
         date="2023-05-11",
+        date_precision="day",
         note="Ratsbeschluss vom 11. Mai 2023",
         source_url="https://example.org/ratsbeschluss",
     )
@@ -192,6 +194,7 @@ def test_status_change_needs_date_and_source(editor_client):
         "apply": "1",
         "status": Status.ACTIVE,
         "date": "2999-01-01",
+        "date_precision": "day",
         "note": "",
         "source_url": "not a url",
     }
@@ -303,3 +306,134 @@ def test_recent_changes_run_the_same_queries_however_many_changes_they_list(db):
     assert len(many) == len(few)
     notes = str(Partnership._meta.get_field("notes").verbose_name)
     assert page.content.decode().count(notes) >= 12  # each change names the changed field
+
+
+# --- status changes on the recent changes and in the feed ----------------------------
+
+
+def record_status_change(client, partnerships, **fields):
+    data = {
+        "action": "record_status_change",
+        "_selected_action": [p.pk for p in partnerships],
+        "apply": "1",
+        "note": "Ratsbeschluss",
+        "source_url": "https://example.org/beschluss",
+        **fields,
+    }
+    return client.post(reverse(CHANGELIST), data)
+
+
+def changes_entry(page: str, slug: str) -> str:
+    """The first entry of /changes/ that links to this partnership and is a status change."""
+    for entry in re.findall(r"<li>(.*?)</li>", page, re.DOTALL):
+        if f"/partnerships/{slug}/" in entry and "status-news" in entry:
+            return entry
+    raise AssertionError(f"no status change of {slug} listed")
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        ("", "Status geändert zu beendet am 30. März 2022"),
+        ("/ru", "статус изменён на «прекращено» 30 марта 2022 г."),
+        ("/en", "status changed to ended on March 30, 2022"),
+    ],
+    ids=["de", "ru", "en"],
+)
+def test_a_status_change_by_the_action_is_listed_with_date_and_source(
+    editor_client, editor, prefix, expected
+):
+    """It used to appear nowhere: the status is not an editable field, so the history's
+    diff of the partnership was empty and the entry was skipped."""
+    partnership = Partnership.objects.get(slug="aachen--kostroma")
+    response = record_status_change(
+        editor_client, [partnership], status=Status.ENDED, date="2022-03-30"
+    )
+    assert response.status_code == 302
+    page = Client().get(f"{prefix}/changes/").content.decode()
+    entry = changes_entry(page, "aachen--kostroma")
+    assert expected in html_text(entry)
+    assert 'href="https://example.org/beschluss"' in entry and "example.org" in entry
+    assert "erika" not in page and "redaktion@example.org" not in page
+
+
+def html_text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def test_the_feed_carries_the_status_change_with_date_and_source(editor_client):
+    partnership = Partnership.objects.get(slug="aachen--kostroma")
+    record_status_change(editor_client, [partnership], status=Status.ENDED, date="2022-03-30")
+    feed = Client().get("/en/changes/feed.atom").content.decode()
+    entries = re.findall(r"<entry>(.*?)</entry>", feed, re.DOTALL)
+    entry = next(e for e in entries if "Kostroma" in e and "#status-event-" in e)
+    assert "status changed to ended on March 30, 2022" in entry
+    assert "https://example.org/beschluss" in entry
+    event = partnership.status_events.get(status=Status.ENDED)
+    assert f"#status-event-{event.pk}</id>" in entry
+    assert "erika" not in feed
+    german = Client().get("/changes/feed.atom").content.decode()
+    assert "Status geändert zu beendet am 30. März 2022" in german
+
+
+def test_status_events_written_by_an_import_are_listed(db):
+    """Imports write status events in bulk, history rows included, not by an editor."""
+    from simple_history.utils import bulk_create_with_history
+
+    from partnerships.models import StatusEvent
+
+    partnership = Partnership.objects.get(slug="aachen--kostroma")
+    bulk_create_with_history(
+        [
+            StatusEvent(
+                partnership=partnership,
+                status="",
+                date=datetime.date(2005, 6, 12),
+                date_precision="day",
+                by_editor=False,
+                source_url="https://www.aachen.de/vertrag",
+            ),
+            StatusEvent(
+                partnership=partnership,
+                status=Status.SUSPENDED,
+                date=datetime.date(2022, 3, 1),
+                date_precision="month",
+                by_editor=False,
+                source_url="https://www.aachen.de/rat",
+            ),
+        ],
+        StatusEvent,
+        default_change_reason="import status-events.csv",
+    )
+    page = html_text(Client().get("/en/changes/").content.decode())
+    assert "founded (treaty signed) on June 12, 2005" in page
+    assert "status changed to suspended in March 2022" in page
+
+
+def test_a_status_change_of_a_draft_is_not_listed(editor_client):
+    partnership = Partnership.objects.get(slug="aachen--kostroma")
+    partnership.is_published = False
+    partnership.save()
+    record_status_change(editor_client, [partnership], status=Status.ENDED, date="2022-03-30")
+    assert partnership.status_events.filter(status=Status.ENDED).exists()
+    page = Client().get("/en/changes/").content.decode()
+    assert "status changed to ended on March 30, 2022" not in html_text(page)
+
+
+def test_recent_changes_run_the_same_queries_however_many_status_changes_they_list(
+    editor_client,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    published = list(Partnership.objects.published().order_by("pk")[:12])
+    record_status_change(editor_client, published[:1], status=Status.ENDED, date="2022-03-30")
+    client.get("/en/changes/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/en/changes/")
+    record_status_change(editor_client, published, status=Status.ACTIVE, date="2023-01-02")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/en/changes/")
+    assert len(many) == len(few)
+    assert html_text(page.content.decode()).count("status changed to active on") == 12

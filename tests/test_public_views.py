@@ -265,8 +265,8 @@ def test_the_partnership_page_shows_partners_kind_year_status_initiatives(client
     assert 'href="/en/municipalities/kostroma/"' in content
     assert "Кострома" in content  # the official name next to the English one
     assert "official partnership (twinning treaty)" in content
-    assert partnership.since_year == 2005
-    assert "<dd>2005</dd>" in content
+    assert partnership.since_year  # the earliest year a source gives
+    assert f"<dd>{partnership.since_year}</dd>" in content
     assert "Last verified" in content and "not yet" in content
     initiatives = list(partnership.initiatives.published())
     assert len(initiatives) == 3
@@ -279,7 +279,8 @@ def test_the_partnership_page_shows_partners_kind_year_status_initiatives(client
 
 def test_the_status_timeline_lists_every_event_with_its_source(client):
     partnership = Partnership.objects.get(slug="aachen--kostroma")
-    StatusEventFactory(
+    StatusEventFactory(partnership=partnership, status=Status.SUSPENDED, date=None)
+    added = StatusEventFactory(
         partnership=partnership,
         status=Status.ACTIVE,
         date=datetime.date(2024, 5, 2),
@@ -289,15 +290,17 @@ def test_the_status_timeline_lists_every_event_with_its_source(client):
     content = text_of(client.get("/en/partnerships/aachen--kostroma/"))
     timeline = re.search(r'<ol class="timeline">(.*?)</ol>', content, re.DOTALL).group(1)
     events = list(partnership.status_events.all())
-    assert len(events) == 2
+    assert len(events) >= 2
     entries = re.findall(r"<li>(.*?)</li>", timeline, re.DOTALL)
     assert len(entries) == len(events)
     for entry, event in zip(entries, events, strict=True):
-        assert f'href="{escape(event.source_url)}"' in entry
-        assert f"status-{event.status}" in entry
-    assert 'datetime="2024-05-02"' in entries[1]
-    assert "Resumed after a council vote." in entries[1]
-    assert "date not given" in entries[0]
+        if event.source_url:
+            assert f'href="{escape(event.source_url)}"' in entry
+        assert f"status-{event.status or 'founded'}" in entry
+    entry = entries[[event.pk for event in events].index(added.pk)]
+    assert 'datetime="2024-05-02"' in entry
+    assert "Resumed after a council vote." in entry
+    assert "date not given" in entries[0]  # undated statements first
 
 
 def test_the_partnership_page_shows_the_last_verification(client):
@@ -661,3 +664,49 @@ def test_the_initiative_page_runs_the_same_queries_however_many_partnerships(cli
     after, response = queries_of(client, url)
     assert text_of(response).count("Teststadt") >= 4
     assert before == after
+
+
+# --- "status since": the page's timeline ---------
+
+
+@pytest.fixture
+def status_dates():
+    """Three partnerships of one town: status since a day, a month, and undated."""
+    town = MunicipalityFactory(name="Datumsstadt", slug="datumsstadt")
+    day, month, undated = (PartnershipFactory(german_partner=town) for _ in range(3))
+    StatusEventFactory(
+        partnership=day,
+        status=Status.ENDED,
+        date=datetime.date(2022, 3, 30),
+        date_precision="day",
+        by_editor=False,
+    )
+    StatusEventFactory(
+        partnership=month,
+        status=Status.SUSPENDED,
+        date=datetime.date(2019, 4, 1),
+        date_precision="month",
+        by_editor=False,
+    )
+    StatusEventFactory(partnership=undated, status=Status.SUSPENDED, date=None, by_editor=False)
+    for partnership in (day, month, undated):
+        partnership.refresh_from_db()
+    return day, month, undated
+
+
+def test_the_page_shows_status_since_and_every_event_at_its_precision(client, status_dates):
+    _day, month, undated = status_dates
+    StatusEventFactory(
+        partnership=month, status="", date=datetime.date(1991, 1, 1), date_precision="year"
+    )
+    content = text_of(client.get(f"/en{month.get_absolute_url()}"))
+    assert '<dt>Status since</dt><dd><time datetime="2019-04">April 2019</time></dd>' in content
+    timeline = re.search(r'<ol class="timeline">(.*?)</ol>', content, re.DOTALL).group(1)
+    entries = re.findall(r"<li>(.*?)</li>", timeline, re.DOTALL)
+    assert len(entries) == 2
+    assert '<time datetime="1991">1991</time>' in entries[0]
+    assert "founded (treaty signed)" in entries[0]
+    assert '<time datetime="2019-04">April 2019</time>' in entries[1]
+    assert "status-suspended" in entries[1]
+    german = text_of(client.get(f"/partnerships/{undated.slug}/"))
+    assert "<dt>Status seit</dt><dd>keine datierte Quelle</dd>" in german
