@@ -361,6 +361,30 @@ def html_text(fragment: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", fragment))
 
 
+@pytest.mark.parametrize(
+    ("precision", "date", "stored", "en", "de"),
+    [
+        ("month", "2022-04-17", datetime.date(2022, 4, 1), "in April 2022", "im April 2022"),
+        ("year", "2022-04-17", datetime.date(2022, 1, 1), "in 2022", "im Jahr 2022"),
+    ],
+)
+def test_a_status_change_is_dated_at_its_precision(editor_client, precision, date, stored, en, de):
+    partnership = Partnership.objects.get(slug="aachen--kostroma")
+    record_status_change(
+        editor_client, [partnership], status=Status.ACTIVE, date=date, date_precision=precision
+    )
+    event = partnership.status_events.get(status=Status.ACTIVE)
+    assert (event.date, event.date_precision) == (stored, precision)
+    partnership.refresh_from_db()
+    assert (partnership.status_since, partnership.status_since_precision) == (stored, precision)
+    assert en in html_text(
+        changes_entry(Client().get("/en/changes/").content.decode(), "aachen--kostroma")
+    )
+    assert de in html_text(
+        changes_entry(Client().get("/changes/").content.decode(), "aachen--kostroma")
+    )
+
+
 def test_the_feed_carries_the_status_change_with_date_and_source(editor_client):
     partnership = Partnership.objects.get(slug="aachen--kostroma")
     record_status_change(editor_client, [partnership], status=Status.ENDED, date="2022-03-30")
@@ -374,6 +398,35 @@ def test_the_feed_carries_the_status_change_with_date_and_source(editor_client):
     assert "erika" not in feed
     german = Client().get("/changes/feed.atom").content.decode()
     assert "Status geändert zu beendet am 30. März 2022" in german
+
+
+def test_a_status_change_in_the_inline_is_listed_and_versioned(editor_client):
+    partnership = Partnership.objects.get(slug="aachen--kostroma")
+    versions = partnership.history.count()
+    url, data = change_data(editor_client, partnership)
+    prefix = "status_events"
+    index = int(data[f"{prefix}-TOTAL_FORMS"])
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": index + 1,
+            f"{prefix}-{index}-date": "2024-05-02",
+            f"{prefix}-{index}-date_precision": "day",
+            f"{prefix}-{index}-status": Status.ACTIVE,
+            f"{prefix}-{index}-note": "Wieder aufgenommen",
+            f"{prefix}-{index}-source_url": "https://example.org/wieder",
+        }
+    )
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    partnership.refresh_from_db()
+    assert partnership.status == Status.ACTIVE
+    assert partnership.status_since == datetime.date(2024, 5, 2)
+    # The status the events give is in the partnership's history, as after the action.
+    latest = partnership.history.latest()
+    assert latest.status == Status.ACTIVE
+    assert partnership.history.count() == versions + 2
+    entry = changes_entry(Client().get("/en/changes/").content.decode(), "aachen--kostroma")
+    assert "status changed to active on May 2, 2024" in html_text(entry)
 
 
 def test_status_events_written_by_an_import_are_listed(db):
