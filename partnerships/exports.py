@@ -43,6 +43,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnerships.models import Initiative, Partnership, PartnershipSource
+from partnerships.models.claims import DatePrecision
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -74,6 +75,17 @@ class _Echo:
 class Column:
     header: str
     value: Callable[[Any], Any]
+
+
+# An ISO 8601 date cut to the precision its source gives: YYYY, YYYY-MM (else YYYY-MM-DD).
+ISO_CUT = {DatePrecision.YEAR.value: 4, DatePrecision.MONTH.value: 7}
+
+
+def partial_iso(date, precision: str) -> str:
+    """``2022-03-30``, ``2022-03`` or ``2022`` by the precision; empty without a date."""
+    if date is None:
+        return ""
+    return date.isoformat()[: ISO_CUT.get(precision, 10)]
 
 
 def region_name(region) -> str:
@@ -108,6 +120,7 @@ PARTNERSHIP_COLUMNS = [
     Column("last_verified", lambda p: p.last_verified),
     Column("initiatives", lambda p: p.initiative_count),
     Column("sources", lambda p: p.source_text),
+    Column("status_since", lambda p: partial_iso(p.status_since, p.status_since_precision)),
 ]
 
 MUNICIPALITY_COLUMNS = [
@@ -289,6 +302,23 @@ class IsoDate(_Cell):
     sql_template = "to_char({0}, 'YYYY-MM-DD')"
 
 
+class PartialIsoDate(Func):
+    """``partial_iso()`` of a date and its precision: the ISO date cut to YYYY-MM or YYYY.
+
+    (A date's text never starts like a formula: no neutralising needed.)
+    """
+
+    output_field = TextField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra_context):
+        date, date_params = compiler.compile(self.source_expressions[0])
+        precision, precision_params = compiler.compile(self.source_expressions[1])
+        cuts = " ".join(f"WHEN '{name}' THEN {length}" for name, length in ISO_CUT.items())
+        sql = f"left(to_char({date}, 'YYYY-MM-DD'), CASE {precision} {cuts} ELSE 10 END)"
+        return sql, (*date_params, *precision_params)
+
+
 def permalink(base_url: str, url_name: str) -> Expression:
     """``neutralise(base_url + get_absolute_url())`` for every row: one ``reverse()`` with a
     placeholder slug, the database puts in each row's slug."""
@@ -362,6 +392,7 @@ def cells_partnerships(queryset: QuerySet, base_url: str = "http://testserver/")
             # A count is never negative: no CASE, which would run the subquery thrice.
             Coalesce(Subquery(links), 0),
             Subquery(sources, output_field=TextField()),
+            PartialIsoDate(F("status_since"), F("status_since_precision")),
         ],
     )
 

@@ -36,6 +36,14 @@ from partnerships.vocabulary import (
 
 MAX_QUERY_LENGTH = 100
 YES_NO = [("yes", _("yes")), ("no", _("no"))]
+# Whether a dated source says since when the status holds. "undated" is
+# ``Partnership.objects.status_undated()``: a known status without a date (a partnership
+# whose status is unknown is neither).
+STATUS_DATED = [("dated", _("dated")), ("undated", _("undated"))]
+STATUS_DATED_CONDITIONS = {
+    "dated": Q(status_since__isnull=False),
+    "undated": Q(status_since__isnull=True) & ~Q(status=Status.UNKNOWN),
+}
 
 
 def kinds_of_level(level: str) -> list[str]:
@@ -273,6 +281,15 @@ class PartnershipFilter(FacetedFilterSet):
     )
     year_from = YearFilter(label=_("Established from"), field_name="since_year", lookup_expr="gte")
     year_to = YearFilter(label=_("Established until"), field_name="since_year", lookup_expr="lte")
+    status_dated = django_filters.ChoiceFilter(
+        label=_("Date of the status"), choices=STATUS_DATED, method="filter_status_dated"
+    )
+    status_since_from = YearFilter(
+        label=_("Status since, from year"), field_name="status_since__year", lookup_expr="gte"
+    )
+    status_since_to = YearFilter(
+        label=_("Status since, until year"), field_name="status_since__year", lookup_expr="lte"
+    )
     has_initiative = django_filters.ChoiceFilter(
         label=_("Has an initiative"), choices=YES_NO, method="filter_has_initiative"
     )
@@ -288,6 +305,7 @@ class PartnershipFilter(FacetedFilterSet):
             ("status", "status"),
             ("kind", "kind"),
             ("updated_at", "updated"),
+            ("status_since", "status_since"),
         ],
         field_labels={
             "german_partner__name": _("German partner"),
@@ -296,6 +314,7 @@ class PartnershipFilter(FacetedFilterSet):
             "status": _("Status"),
             "kind": _("Kind"),
             "updated_at": _("Last change"),
+            "status_since": _("Status since"),
         },
     )
 
@@ -304,6 +323,7 @@ class PartnershipFilter(FacetedFilterSet):
         "russian_region": "russian_partner__region__code",
         "kind": "kind",
         "status": "status",
+        "status_dated": lambda: STATUS_DATED_CONDITIONS,
         "level": lambda: {
             level: Q(german_partner__kind__in=kinds_of_level(level))
             | Q(russian_partner__kind__in=kinds_of_level(level))
@@ -349,6 +369,9 @@ class PartnershipFilter(FacetedFilterSet):
 
     def filter_unverified(self, queryset, name, value):
         return queryset.filter(needs_verification=value == "yes")
+
+    def filter_status_dated(self, queryset, name, value):
+        return queryset.filter(STATUS_DATED_CONDITIONS[value])
 
 
 class MunicipalityFilter(FacetedFilterSet):

@@ -14,11 +14,13 @@ from django.utils import timezone, translation
 
 from partnerships import exports, selectors
 from partnerships.models import Initiative, Municipality, Partnership, Signatory
+from partnerships.vocabulary import Status
 from tests.factories import (
     InitiativeFactory,
     MunicipalityFactory,
     PartnershipFactory,
     RussianMunicipalityFactory,
+    StatusEventFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +54,7 @@ DOCUMENTED_COLUMNS = {
         "last_verified",
         "initiatives",
         "sources",
+        "status_since",
     ],
     "municipalities": [
         "permalink",
@@ -490,6 +493,24 @@ def awkward_records(db):
     dated.sources.create(citation="-minus")
     InitiativeFactory().partnerships.add(dated)
     InitiativeFactory(is_published=False).partnerships.add(dated, lines)
+    # "status since" at the precision of its source: a month, a year; a third undated.
+    StatusEventFactory(
+        partnership=lines,
+        status=Status.SUSPENDED,
+        date=datetime.date(2022, 3, 1),
+        date_precision="month",
+    )
+    StatusEventFactory(
+        partnership=dated,
+        status=Status.ACTIVE,
+        date=datetime.date(1991, 1, 1),
+        date_precision="year",
+    )
+    undated = PartnershipFactory(
+        german_partner=MunicipalityFactory(name="Undatiert", slug="undatiert"),
+        russian_partner=other,
+    )
+    StatusEventFactory(partnership=undated, status=Status.DORMANT, date=None)
     return lines, dated
 
 
@@ -529,6 +550,9 @@ def reference_body(name: str, params: dict, base: str = BASE, language: str = "d
         ("partnerships", {"sort": "-year"}),
         ("partnerships", {"status": "unknown", "unverified": "yes", "sep": "semicolon"}),
         ("partnerships", {"german_state": "DE-NW", "has_initiative": "yes"}),
+        ("partnerships", {"sort": "-status_since"}),
+        ("partnerships", {"status_dated": "undated", "sep": "semicolon"}),
+        ("partnerships", {"status_since_from": "1991", "status_since_to": "2022"}),
         ("municipalities", {}),
         ("municipalities", {"sep": "semicolon"}),
         ("municipalities", {"q": "Quote", "sep": "semicolon"}),
@@ -586,6 +610,37 @@ def test_awkward_cells_in_the_partnership_export(client, awkward_records):
     assert (second["unverified"], second["last_verified"]) == ("no", "2024-12-31")
     assert second["initiatives"] == "1"
     assert second["sources"] == "'-minus"
+
+
+def test_status_since_is_the_last_column_cut_to_its_precision(client, awkward_records):
+    """Added at the end (consumers that read columns by position keep working)."""
+    lines, dated = awkward_records
+    exact = PartnershipFactory(german_partner=lines.german_partner)
+    StatusEventFactory(
+        partnership=exact, status=Status.ENDED, date=datetime.date(2024, 5, 2), date_precision="day"
+    )
+    header, *rows = table(client.get("/partnerships/export.csv", {"q": "Quote"}))
+    assert header[-1] == "status_since"
+    by_link = {row[0]: row[-1] for row in rows}
+    assert by_link[BASE + lines.get_absolute_url()] == "2022-03"
+    assert by_link[BASE + dated.get_absolute_url()] == "1991"
+    assert by_link[BASE + exact.get_absolute_url()] == "2024-05-02"
+    rows = records(client.get("/partnerships/export.csv", {"q": "Undatiert"}))
+    assert [row["status_since"] for row in rows] == [""]  # a status without a dated source
+
+
+@pytest.mark.parametrize(
+    ("date", "precision", "expected"),
+    [
+        (datetime.date(2022, 3, 30), "day", "2022-03-30"),
+        (datetime.date(2022, 4, 1), "month", "2022-04"),
+        (datetime.date(2022, 1, 1), "year", "2022"),
+        (datetime.date(2022, 3, 30), "", "2022-03-30"),
+        (None, "", ""),
+    ],
+)
+def test_partial_iso(date, precision, expected):
+    assert exports.partial_iso(date, precision) == expected
 
 
 def test_awkward_cells_in_the_municipality_export(client, awkward_records):

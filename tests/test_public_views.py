@@ -666,7 +666,7 @@ def test_the_initiative_page_runs_the_same_queries_however_many_partnerships(cli
     assert before == after
 
 
-# --- "status since": the page's timeline ---------
+# --- "status since": the list's column, filters and sorting; the page's timeline ---------
 
 
 @pytest.fixture
@@ -692,6 +692,64 @@ def status_dates():
     for partnership in (day, month, undated):
         partnership.refresh_from_db()
     return day, month, undated
+
+
+@pytest.mark.parametrize(
+    ("prefix", "day", "month"),
+    [
+        ("", "30. März 2022", "April 2019"),
+        ("/ru", "30 марта 2022 г.", "Апрель 2019 г."),
+        ("/en", "March 30, 2022", "April 2019"),
+    ],
+    ids=["de", "ru", "en"],
+)
+def test_the_list_shows_status_since_at_its_precision(client, status_dates, prefix, day, month):
+    response = client.get(f"{prefix}/partnerships/", {"q": "Datumsstadt", "sort": "status_since"})
+    content = text_of(response)
+    rows = re.findall(r"<tr>(.*?)</tr>", content.split("<tbody>")[1], re.DOTALL)
+    assert len(rows) == 3
+    assert f'<time datetime="2019-04">{month}</time>' in rows[0]
+    assert f'<time datetime="2022-03-30">{day}</time>' in rows[1]
+    assert "<time" not in rows[2]  # undated: the cell stays empty
+    descending = client.get(
+        f"{prefix}/partnerships/", {"q": "Datumsstadt", "sort": "-status_since"}
+    )
+    assert [p.pk for p in descending.context["object_list"]] == [
+        p.pk for p in (status_dates[0], status_dates[1], status_dates[2])
+    ]
+
+
+def test_the_undated_filter_is_status_undated(client, status_dates):
+    response = client.get("/partnerships/", {"status_dated": "undated", "per_page": 100})
+    assert response.status_code == 200
+    expected = set(public_partnerships().status_undated().values_list("pk", flat=True))
+    assert {
+        p.pk for p in all_rows(client, "/partnerships/", {"status_dated": "undated"})
+    } == expected
+    assert status_dates[2].pk in expected
+    dated = {p.pk for p in all_rows(client, "/partnerships/", {"status_dated": "dated"})}
+    assert dated == set(
+        public_partnerships().filter(status_since__isnull=False).values_list("pk", flat=True)
+    )
+    options = {
+        o.value: o.count for o in facet(client.get("/partnerships/"), "status_dated").options
+    }
+    assert options == {"dated": len(dated), "undated": len(expected)}
+
+
+def test_the_status_since_years_filter(client, status_dates):
+    day, month, _undated = status_dates
+    params = {"q": "Datumsstadt"}
+    found = client.get("/partnerships/", {**params, "status_since_from": 2020})
+    assert [p.pk for p in found.context["object_list"]] == [day.pk]
+    found = client.get("/partnerships/", {**params, "status_since_to": 2019})
+    assert [p.pk for p in found.context["object_list"]] == [month.pk]
+    found = client.get(
+        "/partnerships/", {**params, "status_since_from": 2019, "status_since_to": 2022}
+    )
+    assert {p.pk for p in found.context["object_list"]} == {day.pk, month.pk}
+    assert client.get("/partnerships/", {"status_since_from": "zwei"}).status_code == 400
+    assert 'name="status_since_from"' in text_of(client.get("/partnerships/"))
 
 
 def test_the_page_shows_status_since_and_every_event_at_its_precision(client, status_dates):
