@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import F
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.admin import actions, imports
@@ -130,7 +130,8 @@ class VerificationFilter(admin.SimpleListFilter):
 class StatusDateFilter(admin.SimpleListFilter):
     """Worklist: a status is known, but no dated statement says since when."""
 
-    title = _("status since")
+    # The admin shows "By <title>" ("Nach …", "По …"): the title's own translation context.
+    title = pgettext_lazy("filter title", "date of the status")
     parameter_name = "status_since"
 
     def lookups(self, request, model_admin):
@@ -147,7 +148,7 @@ class StatusDateFilter(admin.SimpleListFilter):
 class ConflictFilter(admin.SimpleListFilter):
     """Worklist: the sources disagree and no editor has reviewed the disagreement yet."""
 
-    title = _("conflicting sources")
+    title = pgettext_lazy("filter title", "conflicting sources")
     parameter_name = "conflicts"
 
     def lookups(self, request, model_admin):
