@@ -26,8 +26,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, connections
+from django.utils import translation
 from playwright.sync_api import Page, expect
 
+from partnerships.changes import StatusNews
 from partnerships.models import Municipality, Partnership, Region
 
 CHROMIUM = "/usr/bin/chromium"
@@ -329,3 +331,61 @@ def test_language_switch_keeps_page_and_filter(page: Page, site):
 
     languages.get_by_role("link", name="DE", exact=True).click()
     check("de", "/partnerships/", "Kaliningrad", "Калининград")
+
+
+def test_the_partnership_list_fits_a_phone(page: Page, site):
+    """The list has more columns than a phone is wide: the table scrolls, not the page."""
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(f"{site}/partnerships/?sort=-status_since")
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    wrap = page.locator(".table-wrap")
+    assert wrap.evaluate("element => element.scrollWidth > element.clientWidth")
+    expect(page.locator("table thead th")).to_have_count(6)  # … status, status since
+
+
+def test_an_editor_records_a_status_change_that_the_public_sees(page: Page, site):
+    from django.contrib.auth.models import User
+
+    User.objects.create_superuser("browser-editor", "b@example.org", "a-long-Browser-pass-42")
+    partnership = Partnership.objects.get(slug="aachen--kostroma")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{site}/admin/login/")
+    page.fill("#id_username", "browser-editor")
+    page.fill("#id_password", "a-long-Browser-pass-42")
+    page.locator("[type=submit]").click()
+    page.wait_for_load_state()
+
+    # The change page with its status-event inline fits a 1280 px screen.
+    page.goto(f"{site}/admin/partnerships/partnership/{partnership.pk}/change/")
+    expect(page.locator("#status_events-group")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+    page.goto(f"{site}/admin/partnerships/partnership/?q=Kostroma")
+    page.locator(f"input.action-select[value='{partnership.pk}']").check()
+    page.locator("select[name=action]").select_option("record_status_change")
+    page.locator("button[name=index]").click()
+    page.wait_for_load_state()
+    expect(page.locator("#id_status")).to_have_value("")  # nothing preselected
+    expect(page.locator(".submit-row a.closelink")).to_have_attribute(
+        "href", re.compile(r"/admin/partnerships/partnership/")
+    )
+    page.locator("#id_status").select_option("ended")
+    page.fill("#id_date", "2022-03-30")
+    page.locator("#id_date_precision").select_option("day")
+    page.fill("#id_note", "Ratsbeschluss")
+    page.fill("#id_source_url", "https://example.org/beschluss")
+    page.locator(".submit-row [type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.locator("ul.messagelist li.success")).to_have_count(1)
+
+    page.goto(f"{site}/en/changes/")
+    entry = page.locator("ol.changes li").filter(has=page.locator(".status-news")).first
+    event = partnership.status_events.get(note="Ratsbeschluss")
+    with translation.override("en"):
+        news = StatusNews(
+            event.status, event.get_status_display(), event.date, "day", event.source_url
+        )
+        expect(entry.locator(".status-news")).to_have_text(news.text)
+    expect(entry.locator("a[href='https://example.org/beschluss']")).to_have_count(1)
+    expect(page.locator("body")).not_to_contain_text("browser-editor")
