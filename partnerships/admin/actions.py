@@ -89,8 +89,8 @@ def record_status_change(modeladmin, request, queryset):
         if form.is_valid():
             with transaction.atomic():
                 for partnership in queryset.select_related(None).select_for_update():
+                    # The status it derives gets a history row of its own (refresh_status).
                     StatusEvent.objects.create(partnership=partnership, **form.cleaned_data)
-                    partnership.save()  # new version and history entry, status included
             count = queryset.count()
             modeladmin.message_user(
                 request,

@@ -392,22 +392,14 @@ class PartnershipAdmin(VersionedAdmin):
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change) -> None:
-        partnership = form.instance
-        before = status_fields(partnership)
         super().save_related(request, form, formsets, change)
-        partnership.refresh_status()
-        if status_fields(partnership) != before:
-            # The status events saved with the form changed the status: a new version,
-            # so the history shows it, as after the status-change action.
-            partnership.save()
+        # What the status events saved with the form derive (status, "since", conflicts):
+        # a history row of its own when the public sees a change (Partnership.refresh_status).
+        form.instance.refresh_status()
 
     def get_urls(self):
         # import/: upload a file, preview every row, confirm (partnerships/admin/imports.py).
         return imports.urls(self) + super().get_urls()
-
-
-def status_fields(partnership: Partnership) -> tuple:
-    return (partnership.status, partnership.status_since, partnership.status_since_precision)
 
 
 @admin.register(StatusEvent)

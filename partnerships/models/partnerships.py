@@ -24,6 +24,11 @@ FIRST_YEAR = 1900
 LAST_YEAR = 2100
 
 
+# Fields the rule derives that the public sees: a change of one is recorded in the history.
+PUBLIC_DERIVED_FIELDS = {"status", "status_since", "kind", "kind_wording", "since_year"}
+DERIVED_REASON = "derived from its sources"
+
+
 class PartnershipQuerySet(PublishedQuerySet):
     def published(self):
         """Published partnerships whose two partners are published too."""
@@ -263,6 +268,19 @@ class Partnership(Record):
                 setattr(self, name, value)
             if self.pk:
                 type(self).objects.filter(pk=self.pk).update(**changed)
+                if set(changed) & PUBLIC_DERIVED_FIELDS:
+                    # A history row of its own (no new version: nobody edited the record),
+                    # and whatever else answers a save (the cached pages go stale).
+                    self._change_reason = DERIVED_REASON
+                    models.signals.post_save.send(
+                        sender=type(self),
+                        instance=self,
+                        created=False,
+                        update_fields=set(changed),
+                        raw=False,
+                        using=self._state.db,
+                    )
+                    del self._change_reason
 
     def decided_values(self) -> dict:
         return {name: getattr(self, name) for name in self.decided_fields}
