@@ -177,28 +177,6 @@ def _joined(queryset: QuerySet, expression, field: str) -> Subquery:
     )
 
 
-def prepare_partnerships(queryset: QuerySet) -> QuerySet:
-    sources = PartnershipSource.objects.filter(partnership=OuterRef("pk"))
-    links = Initiative.partnerships.through.objects.filter(
-        partnership=OuterRef("pk"), initiative__is_published=True
-    )
-    return queryset.annotate(
-        source_text=Coalesce(
-            _joined(
-                sources,
-                Coalesce(NullIf("url", Value("")), "citation", output_field=TextField()),
-                "partnership",
-            ),
-            Value(""),
-            output_field=TextField(),
-        ),
-        initiative_count=Coalesce(
-            Subquery(links.values("partnership").annotate(n=Count("pk")).values("n")[:1]),
-            0,
-        ),
-    )
-
-
 def prepare_initiatives(queryset: QuerySet) -> QuerySet:
     through = Initiative.partnerships.through.objects.filter(
         initiative=OuterRef("pk"), partnership__in=Partnership.objects.published()
@@ -340,7 +318,7 @@ def cells(queryset: QuerySet, expressions: list[Expression]) -> QuerySet:
 
 
 def cells_partnerships(queryset: QuerySet, base_url: str = "http://testserver/") -> QuerySet:
-    """PARTNERSHIP_COLUMNS as SQL (the same cells as ``prepare_partnerships`` + ``rows``)."""
+    """PARTNERSHIP_COLUMNS as SQL (the cells the model path of tests/test_export.py writes)."""
     sources = (
         PartnershipSource.objects.filter(partnership=OuterRef("pk"))
         .order_by()

@@ -9,11 +9,19 @@ from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
+from django.db.models import Count, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import QueryDict, StreamingHttpResponse
 from django.utils import timezone, translation
 
 from partnerships import exports, selectors
-from partnerships.models import Initiative, Municipality, Partnership, Signatory
+from partnerships.models import (
+    Initiative,
+    Municipality,
+    Partnership,
+    PartnershipSource,
+    Signatory,
+)
 from partnerships.vocabulary import Status
 from tests.factories import (
     InitiativeFactory,
@@ -514,11 +522,34 @@ def awkward_records(db):
     return lines, dated
 
 
+def prepare_partnerships(queryset: QuerySet) -> QuerySet:
+    """The model path's annotations of the partnership export (the reference for COPY)."""
+    sources = PartnershipSource.objects.filter(partnership=OuterRef("pk"))
+    links = Initiative.partnerships.through.objects.filter(
+        partnership=OuterRef("pk"), initiative__is_published=True
+    )
+    return queryset.annotate(
+        source_text=Coalesce(
+            exports._joined(
+                sources,
+                Coalesce(NullIf("url", Value("")), "citation", output_field=TextField()),
+                "partnership",
+            ),
+            Value(""),
+            output_field=TextField(),
+        ),
+        initiative_count=Coalesce(
+            Subquery(links.values("partnership").annotate(n=Count("pk")).values("n")[:1]),
+            0,
+        ),
+    )
+
+
 REFERENCE = {
     # name: (selector, prepare, columns) of the model path, the reference
     "partnerships": (
         selectors.partnership_filter,
-        exports.prepare_partnerships,
+        prepare_partnerships,
         exports.PARTNERSHIP_COLUMNS,
     ),
     "municipalities": (
