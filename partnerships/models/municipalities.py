@@ -232,6 +232,10 @@ class Municipality(Record):
     )
     search_key = models.TextField(editable=False, default="")
     search_names = models.TextField(editable=False, default="")
+    # The gazetteer's names, folded like ``search_key``: the public search finds a town by
+    # them ("Brunswick", "Кёльн"); the importers only ask about them ("did you mean …?"),
+    # never match a file's spelling to one silently (GeoNames lists typos and codes too).
+    gazetteer_key = models.TextField(editable=False, default="")
 
     objects = MunicipalityQuerySet.as_manager()
 
@@ -295,6 +299,11 @@ class Municipality(Record):
             ),
             GinIndex(
                 fields=["search_names"], opclasses=["gin_trgm_ops"], name="municipality_names_trgm"
+            ),
+            GinIndex(
+                fields=["gazetteer_key"],
+                opclasses=["gin_trgm_ops"],
+                name="municipality_gazetteer_trgm",
             ),
         ]
 
