@@ -15,7 +15,8 @@ names by the same rules.
    new preview (no lost edits). A file with errors cannot be confirmed.
 
 Every saved record's history names the editor (the request's user) and the change reason
-``import FILE``.
+``import FILE``. The importer's messages (every row's errors, the notices, the conflicts,
+a file that cannot be read) are in the editor's language, the one of the page's address.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.importing.base import (
@@ -297,6 +298,7 @@ class PartnershipImport:
             progress=False,
             reason=f"import {name}",
             user=self.request.user,
+            language=get_language(),  # the request's: the address's /ru/ or /en/, else German
         )
 
     # Pages ---------------------------------------------------------------------------------

@@ -9,6 +9,10 @@ time. The command line and the admin run exactly this code.
 An importer may instead check every row in memory first and write in bulk afterwards
 (``import_rows``; the partnership importer does, for files of up to ``MAX_ROWS`` rows):
 the guarantees and the report are the same.
+
+The report's messages (problems, notices, conflicts) are written in the language ``run`` is
+given: the admin passes the editor's, everything else (the command line, scripts, tests)
+gets English. Column names and values are quoted as the file has them.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from typing import IO, Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 from django.dispatch import receiver
+from django.utils import translation
+from django.utils.translation import gettext
 from simple_history.signals import pre_create_historical_record
 from simple_history.utils import get_history_model_for_model
 from tqdm import tqdm
@@ -58,6 +64,8 @@ CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "reje
 PROGRESS_FROM_ROWS = 500
 MAX_LISTED_PROBLEMS = 50
 CHANGE_REASON_LENGTH = 100
+# The language of a report's messages where the caller names none.
+REPORT_LANGUAGE = "en"
 
 
 @dataclass(slots=True)
@@ -67,6 +75,7 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
+        # The command line's form (``summary``); the admin shows line, column and reason apart.
         where = f"line {self.line}" + (f", column {self.column!r}" if self.column else "")
         return f"{where}: {self.reason}"
 
@@ -149,6 +158,8 @@ class ImportReport:
         return hashlib.sha256(encoded).hexdigest()
 
     def summary(self) -> str:
+        """The report as the command line prints it (its own words in English; the admin
+        shows the report's parts instead)."""
         lines = [
             f"{self.source}: created {self.counts[CREATED]}, updated {self.counts[UPDATED]}, "
             f"unchanged {self.counts[UNCHANGED]}, rejected {self.rejected}",
@@ -182,7 +193,8 @@ class FileFormat:
     ``signature`` tells the layout apart (all these columns are in the header);
     ``convert`` turns a row of the file into a row in the importer's columns, and
     ``file_columns`` names the file's column for each of the importer's columns, so that
-    problems point at the column as the file calls it.
+    problems point at the column as the file calls it. ``notice`` is marked for translation
+    (``gettext_noop``) and reported in the run's language.
     """
 
     name: str
@@ -313,7 +325,9 @@ class Importer:
     def _check_columns(file_format: FileFormat, present: set[str]) -> FileFormat:
         missing = [name for name in file_format.columns if name not in present]
         if missing:
-            raise FileError(f"missing column(s): {', '.join(missing)}")
+            raise FileError(
+                gettext("missing column(s): %(columns)s") % {"columns": ", ".join(missing)}
+            )
         return file_format
 
     def run(
@@ -324,13 +338,27 @@ class Importer:
         progress: bool | None = None,
         reason: str | None = None,
         user: Any = None,
+        language: str = REPORT_LANGUAGE,
     ) -> ImportReport:
         """Import a file (a path, or a binary file object with a ``name``).
 
         ``reason`` is the change reason recorded in the history of every saved record
         (``import FILE`` unless given); ``user`` is recorded as the editor where the
-        request does not say who it is.
+        request does not say who it is. ``language`` is the language of the report's
+        messages (and of Django's validation messages in it): English unless given.
         """
+        with translation.override(language):
+            return self._run(file, dry_run=dry_run, progress=progress, reason=reason, user=user)
+
+    def _run(
+        self,
+        file: str | Path | IO[bytes],
+        *,
+        dry_run: bool,
+        progress: bool | None,
+        reason: str | None,
+        user: Any,
+    ) -> ImportReport:
         label = Path(file).name if isinstance(file, str | Path) else getattr(file, "name", "upload")
         label = Path(str(label or "upload")).name
         report = ImportReport(source=label, dry_run=dry_run)
@@ -343,7 +371,7 @@ class Importer:
                 self.file_format = self.detect_format(table.header)
                 report.format = self.file_format.name
                 if self.file_format.notice:
-                    report.notices.append(self.file_format.notice)
+                    report.notices.append(gettext(self.file_format.notice))
                 convert = self.file_format.convert or (lambda row: row)
                 rows = [(line, convert(row)) for line, row in table.rows]
                 del table
@@ -424,8 +452,10 @@ class Importer:
                 )
             return problems
         if isinstance(error, StaleRecordError):
-            return [Problem(line, None, f"changed by someone else meanwhile: {error}")]
-        return [Problem(line, None, f"rejected by the database: {error}")]
+            reason = gettext("changed by someone else meanwhile: %(error)s") % {"error": error}
+            return [Problem(line, None, reason)]
+        reason = gettext("rejected by the database: %(error)s") % {"error": error}
+        return [Problem(line, None, reason)]
 
     def change(self, field_name: str, old: Any, new: Any) -> None:
         """Note one change the current row makes (shown old -> new in the report)."""
@@ -449,7 +479,11 @@ def parse_year(value: str, column: str, low: int, high: int) -> int | None:
     if not value:
         return None
     if not value.isdigit() or not low <= int(value) <= high:
-        raise RowError(f"{value!r} is not a year between {low} and {high}", column=column)
+        raise RowError(
+            gettext("'%(value)s' is not a year between %(low)s and %(high)s")
+            % {"value": value, "low": low, "high": high},
+            column=column,
+        )
     return int(value)
 
 

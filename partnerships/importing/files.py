@@ -16,6 +16,9 @@ umlauts (Windows-1251) writes those as "?": ``lost_to_code_page``,
 XLSX workbooks are read with openpyxl (first sheet, column names in row 1); a file that is
 not a readable workbook is refused, never half-read. Both readers cap the size of the file
 and the number of rows, so that an upload cannot exhaust the server.
+
+Every refusal and notice is in the active language (the admin's editor's; English on the
+command line), translated when raised.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from decimal import Decimal
 from charset_normalizer import from_bytes
 from charset_normalizer.constant import IANA_SUPPORTED
 from charset_normalizer.utils import is_multi_byte_encoding
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from partnerships.importing.errors import FileError
 
@@ -52,7 +57,8 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old Excel (.xls) and other compound documents
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SEP_LINE = re.compile(r"^\s*sep=(.)\s*$")
 
-REPAIR_HINT = "save it as 'CSV UTF-8' (or as an Excel workbook .xlsx) and try again"
+# Marked here, translated where a message says it (``repair_hint``).
+REPAIR_HINT = gettext_noop("save it as 'CSV UTF-8' (or as an Excel workbook .xlsx) and try again")
 
 # Encoding detection (charset-normalizer) -----------------------------------------------------
 #
@@ -114,15 +120,25 @@ class Table:
     notices: list[str] = field(default_factory=list)
 
 
+def repair_hint() -> str:
+    """What to do with a file that cannot be read, in the active language."""
+    return gettext(REPAIR_HINT)
+
+
 def read_table(data: bytes, name: str = "") -> Table:
     """A CSV or XLSX file (told apart by its content, and by its name's extension)."""
     if len(data) > MAX_FILE_BYTES:
-        raise FileError(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        raise FileError(
+            gettext("the file is larger than %(megabytes)s MB")
+            % {"megabytes": MAX_FILE_BYTES // (1024 * 1024)}
+        )
     if not data.strip():
-        raise FileError("the file is empty")
+        raise FileError(gettext("the file is empty"))
     extension = name.rsplit(".", 1)[-1].casefold() if "." in name else ""
     if data.startswith(OLE_MAGIC) or extension == "xls":
-        raise FileError(f"old Excel files (.xls) cannot be read: {REPAIR_HINT}")
+        raise FileError(
+            gettext("old Excel files (.xls) cannot be read: %(hint)s") % {"hint": repair_hint()}
+        )
     if data.startswith(ZIP_MAGIC) or extension in {"xlsx", "xlsm"}:
         return read_xlsx(data)
     return read_csv(data)
@@ -139,17 +155,23 @@ def decode(data: bytes) -> tuple[str, str]:
     raises FileError.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileError(f"the file is UTF-16 ('Unicode text'), not UTF-8: {REPAIR_HINT}")
+        raise FileError(
+            gettext("the file is UTF-16 ('Unicode text'), not UTF-8: %(hint)s")
+            % {"hint": repair_hint()}
+        )
     if b"\x00" in data:
-        raise FileError("the file contains NUL bytes: is it really a CSV file?")
+        raise FileError(gettext("the file contains NUL bytes: is it really a CSV file?"))
     try:
         return data.decode("utf-8-sig"), UTF8
     except UnicodeDecodeError as error:
-        not_utf8 = f"the file is not UTF-8 (byte {error.start})"
+        not_utf8 = gettext("the file is not UTF-8 (byte %(position)s)") % {"position": error.start}
         if data.startswith(b"\xef\xbb\xbf"):  # marked as UTF-8, yet not: two encodings mixed
             raise FileError(
-                f"{not_utf8}, though it starts with the mark of UTF-8: parts of it are in "
-                f"another encoding. {REPAIR_HINT[0].upper()}{REPAIR_HINT[1:]}"
+                gettext(
+                    "%(not_utf8)s, though it starts with the mark of UTF-8: parts of it are "
+                    "in another encoding. %(hint)s"
+                )
+                % {"not_utf8": not_utf8, "hint": capfirst(repair_hint())}
             ) from error
         code_page = detect_code_page(data, not_utf8)
         name = CODE_PAGE_NAMES[code_page]
@@ -157,32 +179,47 @@ def decode(data: bytes) -> tuple[str, str]:
             text = data.decode(code_page)
         except UnicodeDecodeError as undefined:  # in a line the detection did not sample
             raise FileError(
-                f"{not_utf8}, and byte {undefined.start} is not a character in {name}, "
-                f"the encoding of the rest of it: {REPAIR_HINT}"
+                gettext(
+                    "%(not_utf8)s, and byte %(position)s is not a character in %(encoding)s, "
+                    "the encoding of the rest of it: %(hint)s"
+                )
+                % {
+                    "not_utf8": not_utf8,
+                    "position": undefined.start,
+                    "encoding": name,
+                    "hint": repair_hint(),
+                }
             ) from error
         if _CONTROL.search(text):
             raise FileError(
-                f"{not_utf8}, and read as {name} it holds control characters: is it really "
-                f"a CSV file? Otherwise {REPAIR_HINT}"
+                gettext(
+                    "%(not_utf8)s, and read as %(encoding)s it holds control characters: is "
+                    "it really a CSV file? Otherwise %(hint)s"
+                )
+                % {"not_utf8": not_utf8, "encoding": name, "hint": repair_hint()}
             ) from error
         return text, WESTERN_CODE_PAGES.get(code_page) or CYRILLIC_CODE_PAGES[code_page]
 
 
-def detect_code_page(data: bytes, not_utf8: str = "the file is not UTF-8") -> str:
+def detect_code_page(data: bytes, not_utf8: str | None = None) -> str:
     """The Python codec of a file that is not UTF-8: 'cp1252', 'latin_1', 'iso8859_15' or
     'cp1251', as charset-normalizer detects it (see the rules above ``MAX_CHAOS``).
 
     Raises FileError, its message starting with ``not_utf8``, when no reading is clean
     enough, when the best readings are in other encodings, or when they disagree.
     """
+    not_utf8 = not_utf8 or gettext("the file is not UTF-8")
     sample = detection_sample(data)
     readings = [
         match for match in from_bytes(sample, cp_exclusion=_MULTI_BYTE) if match.chaos <= MAX_CHAOS
     ]
     if not readings:
         raise FileError(
-            f"{not_utf8}, and its encoding cannot be recognised with confidence (it does not "
-            f"read as text in any of the encodings the import knows): {REPAIR_HINT}"
+            gettext(
+                "%(not_utf8)s, and its encoding cannot be recognised with confidence (it "
+                "does not read as text in any of the encodings the import knows): %(hint)s"
+            )
+            % {"not_utf8": not_utf8, "hint": repair_hint()}
         )
     best = min(match.chaos for match in readings)
     contenders = [match for match in readings if match.chaos <= best + CONTENDER_MARGIN]
@@ -212,20 +249,29 @@ def detect_code_page(data: bytes, not_utf8: str = "the file is not UTF-8") -> st
             }
         )
         raise FileError(
-            f"{not_utf8}, and its Cyrillic letters read equally well in several code pages "
-            f"that spell them differently (Windows-1251, {', '.join(others)}): {REPAIR_HINT}"
+            gettext(
+                "%(not_utf8)s, and its Cyrillic letters read equally well in several code "
+                "pages that spell them differently (Windows-1251, %(others)s): %(hint)s"
+            )
+            % {"not_utf8": not_utf8, "others": ", ".join(others), "hint": repair_hint()}
         )
     if western and cyrillic and sample.decode(western) != sample.decode(cyrillic):
         raise FileError(
-            f"{not_utf8}, and it reads equally well as Windows-1252 (German) and as "
-            f"Windows-1251 (Russian) text, which differ: {REPAIR_HINT}"
+            gettext(
+                "%(not_utf8)s, and it reads equally well as Windows-1252 (German) and as "
+                "Windows-1251 (Russian) text, which differ: %(hint)s"
+            )
+            % {"not_utf8": not_utf8, "hint": repair_hint()}
         )
     if western or cyrillic:
         return western or cyrillic
     closest = ", ".join(sorted({match.encoding for match in contenders})[:3])
     raise FileError(
-        f"{not_utf8}, and it is in none of the other encodings the import reads "
-        f"(Windows-1252, Latin-1, Windows-1251; it reads best as {closest}): {REPAIR_HINT}"
+        gettext(
+            "%(not_utf8)s, and it is in none of the other encodings the import reads "
+            "(Windows-1252, Latin-1, Windows-1251; it reads best as %(closest)s): %(hint)s"
+        )
+        % {"not_utf8": not_utf8, "closest": closest, "hint": repair_hint()}
     )
 
 
@@ -248,18 +294,19 @@ def detection_sample(data: bytes) -> bytes:
     return b"".join(first + rest)[: 2 * DETECTION_SAMPLE_BYTES]
 
 
+# Marked here, translated when a file is read.
 NOTICES = {
-    WINDOWS_1252: (
+    WINDOWS_1252: gettext_noop(
         "The file is not UTF-8: it was read as Windows-1252 (German Excel's 'CSV'). "
         "Check the names with umlauts below; Cyrillic letters cannot be written in this "
         "encoding, so save the file as 'CSV UTF-8' when it holds any."
     ),
-    LATIN_1: (
+    LATIN_1: gettext_noop(
         "The file is not UTF-8: it was read as Latin-1 (ISO-8859-1 or ISO-8859-15). "
         "Check the names with umlauts below; Cyrillic letters cannot be written in this "
         "encoding, so save the file as 'CSV UTF-8' when it holds any."
     ),
-    WINDOWS_1251: (
+    WINDOWS_1251: gettext_noop(
         "The file is not UTF-8: it was read as Windows-1251 (Russian Excel's 'CSV'). "
         "Check the Cyrillic names below; German umlauts and ß cannot be written in this "
         "encoding (they come out as '?'), so save the file as 'CSV UTF-8' when it holds any."
@@ -269,7 +316,7 @@ NOTICES = {
 
 def read_csv(data: bytes) -> Table:
     text, encoding = decode(data)
-    notices = [NOTICES[encoding]] if encoding in NOTICES else []
+    notices = [gettext(NOTICES[encoding])] if encoding in NOTICES else []
     offset = 0
     first_line, _newline, rest = text.partition("\n")
     sep_line = _SEP_LINE.match(first_line)
@@ -286,7 +333,9 @@ def read_csv(data: bytes) -> Table:
         for row in reader:
             line = reader.line_num + offset
             if row.pop(None, None):
-                raise FileError(f"line {line} has more cells than the header")
+                raise FileError(
+                    gettext("line %(line)s has more cells than the header") % {"line": line}
+                )
             cells = {key: (value or "").strip() for key, value in row.items()}
             if not any(cells.values()):
                 continue  # an empty row (";;;;" from Excel)
@@ -294,7 +343,9 @@ def read_csv(data: bytes) -> Table:
                 raise FileError(too_many_rows())
             rows.append((line, cells))
     except csv.Error as error:
-        raise FileError(f"line {reader.line_num + offset}: {error}") from error
+        raise FileError(
+            gettext("line %(line)s: %(error)s") % {"line": reader.line_num + offset, "error": error}
+        ) from error
     return Table(header=header, rows=rows, encoding=encoding, notices=notices)
 
 
@@ -365,7 +416,11 @@ def has_cyrillic(text: str) -> bool:
 
 
 def too_many_rows() -> str:
-    return f"the file has more than {MAX_ROWS} rows: split it into smaller files"
+    return ngettext(
+        "the file has more than %(rows)s row: split it into smaller files",
+        "the file has more than %(rows)s rows: split it into smaller files",
+        MAX_ROWS,
+    ) % {"rows": MAX_ROWS}
 
 
 # XLSX --------------------------------------------------------------------------------------
@@ -374,7 +429,9 @@ def too_many_rows() -> str:
 def read_xlsx(data: bytes) -> Table:
     import openpyxl  # only needed for workbooks
 
-    not_a_workbook = f"the file is not a readable Excel workbook (.xlsx): {REPAIR_HINT}"
+    not_a_workbook = gettext("the file is not a readable Excel workbook (.xlsx): %(hint)s") % {
+        "hint": repair_hint()
+    }
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
@@ -382,7 +439,8 @@ def read_xlsx(data: bytes) -> Table:
         raise FileError(not_a_workbook) from error
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
         raise FileError(
-            f"the workbook unpacks to more than {MAX_XLSX_UNPACKED_BYTES // (1024 * 1024)} MB"
+            gettext("the workbook unpacks to more than %(megabytes)s MB")
+            % {"megabytes": MAX_XLSX_UNPACKED_BYTES // (1024 * 1024)}
         )
     header: list[str] = []
     rows: list[tuple[int, dict[str, str]]] = []
@@ -392,14 +450,14 @@ def read_xlsx(data: bytes) -> Table:
         raise FileError(not_a_workbook) from error
     try:
         if not workbook.worksheets:
-            raise FileError("the workbook has no sheet")
+            raise FileError(gettext("the workbook has no sheet"))
         sheet = workbook.worksheets[0]
         for line, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), 1):
             cells = [cell_text(value) for value in values]
             if line == 1:
                 header = cells
                 if not any(header):
-                    raise FileError("row 1 of the first sheet must hold the column names")
+                    raise FileError(gettext("row 1 of the first sheet must hold the column names"))
                 continue
             row = {name: value for name, value in zip(header, cells, strict=False) if name}
             if not any(row.values()):
@@ -414,7 +472,7 @@ def read_xlsx(data: bytes) -> Table:
     finally:
         workbook.close()
     if not header:
-        raise FileError("the first sheet of the workbook is empty")
+        raise FileError(gettext("the first sheet of the workbook is empty"))
     return Table(header=[name for name in header if name], rows=rows, encoding=XLSX)
 
 

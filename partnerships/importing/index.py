@@ -20,6 +20,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 
 from partnerships import search
 from partnerships.importing.errors import RowError
@@ -424,9 +426,12 @@ class MunicipalityIndex:
             self.unconfirmed.setdefault(name, close[:3])
             column = "german_name" if country == Country.GERMANY else "russian_name_cyrillic"
             raise RowError(
-                f"{name!r} is not in the registry: did you mean {' or '.join(close[:3])}? "
-                "Correct the name, or, if it is a new municipality, confirm it "
-                "(column confirm_new = yes, or the checkbox in the preview)",
+                gettext(
+                    "'%(name)s' is not in the registry: did you mean %(close)s? Correct the "
+                    "name, or, if it is a new municipality, confirm it (column confirm_new = "
+                    "yes, or the checkbox in the preview)"
+                )
+                % {"name": name, "close": get_text_list(close[:3])},
                 column=column,
             )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from partnerships.importing.base import CREATED, UNCHANGED, UPDATED, Importer, parse_year
 from partnerships.importing.errors import RowError
@@ -43,7 +44,10 @@ class InitiativeImporter(Importer):
     def partnership(self, german_name: str, russian_name: str) -> Partnership:
         german = self.matcher.find_german(german_name)
         if german is None:
-            raise RowError(f"no German partner {german_name!r}", column="partnership_german")
+            raise RowError(
+                gettext("no German partner '%(name)s'") % {"name": german_name},
+                column="partnership_german",
+            )
         candidates = [
             p
             for p in Partnership.objects.filter(german_partner=german).select_related(
@@ -52,19 +56,28 @@ class InitiativeImporter(Importer):
             if self.matcher.knows(p.russian_partner, russian_name)
         ]
         if len(candidates) != 1:
-            problem = "no" if not candidates else "more than one"
+            if candidates:
+                reason = gettext(
+                    "more than one partnership %(german)s – %(russian)s in the registry"
+                )
+            else:
+                reason = gettext("no partnership %(german)s – %(russian)s in the registry")
             raise RowError(
-                f"{problem} partnership {german_name} – {russian_name} in the registry",
+                reason % {"german": german_name, "russian": russian_name},
                 column="partnership_russian",
             )
         return candidates[0]
 
     def import_row(self, row: dict[str, str]) -> str:
         if not row["name"]:
-            raise RowError("the name is missing", column="name")
+            raise RowError(gettext("the name is missing"), column="name")
         if row["kind"] not in InitiativeKind.values:
             known = ", ".join(InitiativeKind.values)
-            raise RowError(f"unknown kind {row['kind']!r} (known: {known})", column="kind")
+            raise RowError(
+                gettext("unknown kind '%(kind)s' (known: %(known)s)")
+                % {"kind": row["kind"], "known": known},
+                column="kind",
+            )
         founded_year = parse_year(row["founded_year"], "founded_year", 1800, 2100)
         partnership = None
         if row["partnership_german"] or row["partnership_russian"]:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from anyascii import anyascii
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -98,7 +99,10 @@ def one(found: list, spelling: str):
     """The one municipality found, None for none; more than one is an error."""
     if len(found) > 1:
         where = ", ".join(f"{m.name} ({m.region.code if m.region else '?'})" for m in found)
-        raise RowError(f"{spelling!r} is ambiguous: {where}")
+        raise RowError(
+            gettext("'%(name)s' is ambiguous: %(candidates)s")
+            % {"name": spelling, "candidates": where}
+        )
     return found[0] if found else None
 
 
@@ -143,7 +147,7 @@ def unique_slug(name: str, region: Region | None, taken) -> str:
     for candidate in itertools.chain(candidates, (f"{base}-{n}" for n in range(2, 100))):
         if not taken(candidate):
             return candidate
-    raise RowError(f"no free permalink for {name!r}")
+    raise RowError(gettext("no free permalink for '%(name)s'") % {"name": name})
 
 
 class Matcher:
@@ -178,7 +182,7 @@ class Matcher:
             return None
         region = self._regions.get((country, search.plain(text)))
         if region is None:
-            raise RowError(f"unknown region {text!r}", column=column)
+            raise RowError(gettext("unknown region '%(region)s'") % {"region": text}, column=column)
         return region
 
     # Lookups -----------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext
+
 from partnerships.importing.base import UNCHANGED, UPDATED, Importer
 from partnerships.importing.errors import RowError
 from partnerships.vocabulary import Country
@@ -15,10 +17,14 @@ def parse_decimal(value: str, column: str) -> Decimal | None:
     try:
         number = Decimal(value)
     except InvalidOperation as error:
-        raise RowError(f"{value!r} is not a number", column=column) from error
+        raise RowError(not_a_number(value), column=column) from error
     if not number.is_finite():
-        raise RowError(f"{value!r} is not a number", column=column)
+        raise RowError(not_a_number(value), column=column)
     return number.quantize(Decimal("0.000001"))
+
+
+def not_a_number(value: str) -> str:
+    return gettext("'%(value)s' is not a number") % {"value": value}
 
 
 class MunicipalityReferenceImporter(Importer):
@@ -54,15 +60,21 @@ class MunicipalityReferenceImporter(Importer):
     def import_row(self, row: dict[str, str]) -> str:
         country = row["country"].upper()
         if country not in Country.values:
-            raise RowError(f"country must be DE or RU, not {row['country']!r}", column="country")
+            raise RowError(
+                gettext("country must be DE or RU, not '%(country)s'")
+                % {"country": row["country"]},
+                column="country",
+            )
         if country == Country.GERMANY:
             municipality = self.matcher.find_german(row["name_in_file"])
         else:
             municipality = self.matcher.find_russian(row["name_in_file"], None)
         if municipality is None:
             raise RowError(
-                f"no municipality {row['name_in_file']!r} in the registry "
-                "(import the partnerships first)",
+                gettext(
+                    "no municipality '%(name)s' in the registry (import the partnerships first)"
+                )
+                % {"name": row["name_in_file"]},
                 column="name_in_file",
             )
         values = {

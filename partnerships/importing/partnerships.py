@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from simple_history.utils import bulk_update_with_history
 from tqdm import tqdm
 
@@ -142,7 +143,7 @@ EXPORT_FORMAT = FileFormat(
         "kind": "kind_wording",
         "kind_code": "kind",
     },
-    notice="The file is the registry's own partnership export.",
+    notice=gettext_noop("The file is the registry's own partnership export."),
 )
 
 
@@ -320,9 +321,14 @@ class PartnershipImporter(Importer):
         report.rows.sort(key=lambda result: result.line)
         report.problems.sort(key=lambda problem: problem.line)
         if sum(len(plans) for plans in groups.values()) > len(groups):
+            # "rows: 5" rather than "5 rows": no plural forms for two numbers in one sentence.
             report.notices.append(
-                f"{sum(len(p) for p in groups.values())} rows name {len(groups)} partnerships: "
-                "the rows of each partnership were merged as claims of their sources."
+                gettext(
+                    "Several rows name the same partnership (rows: %(rows)s, partnerships: "
+                    "%(partnerships)s): the rows of each partnership were merged as claims of "
+                    "their sources."
+                )
+                % {"rows": sum(len(p) for p in groups.values()), "partnerships": len(groups)}
             )
         report.municipalities_created = index.created
         report.municipalities_updated = index.updated
@@ -478,22 +484,25 @@ class PartnershipImporter(Importer):
         errors = Collector()
         if not row["german_name"]:
             errors.errors.append(
-                RowError("the German partner's name is missing", column="german_name")
+                RowError(gettext("the German partner's name is missing"), column="german_name")
             )
         cyrillic, latin = row["russian_name_cyrillic"], row["russian_name_latin"]
         if not cyrillic and not latin:
             errors.errors.append(
                 RowError(
-                    "the Russian partner's Cyrillic name is missing",
+                    gettext("the Russian partner's Cyrillic name is missing"),
                     column="russian_name_cyrillic",
                 )
             )
         elif cyrillic and not has_cyrillic(cyrillic):
             errors.errors.append(
                 RowError(
-                    f"{cyrillic!r} holds no Cyrillic letters: the file was probably saved in a "
-                    "code page without them, which replaced them by '?'. Save it as "
-                    "'CSV UTF-8' and import it again",
+                    gettext(
+                        "'%(name)s' holds no Cyrillic letters: the file was probably saved in a "
+                        "code page without them, which replaced them by '?'. Save it as "
+                        "'CSV UTF-8' and import it again"
+                    )
+                    % {"name": cyrillic},
                     column="russian_name_cyrillic",
                 )
             )
@@ -550,7 +559,9 @@ class PartnershipImporter(Importer):
             return None
         status = status_of(row["status"])
         if status is None:
-            raise RowError(f"unknown status {row['status']!r}", "status")
+            raise RowError(
+                gettext("unknown status '%(status)s'") % {"status": row["status"]}, "status"
+            )
         return None if status == Status.UNKNOWN else str(status)
 
     def merge(self, plans: list[RowPlan], report: ImportReport) -> None:
@@ -710,9 +721,12 @@ class PartnershipImporter(Importer):
             Problem(
                 line,
                 self.file_format.file_column(column),
-                f"{new!r} differs from the registry's {old!r} only by '?' in place of "
-                "characters: the file lost them to its code page. Save it as 'CSV UTF-8' "
-                "and import it again",
+                gettext(
+                    "'%(new)s' differs from the registry's '%(old)s' only by '?' in place of "
+                    "characters: the file lost them to its code page. Save it as 'CSV UTF-8' "
+                    "and import it again"
+                )
+                % {"new": new, "old": old},
             )
         )
 
@@ -746,10 +760,13 @@ class PartnershipImporter(Importer):
             for claim in link.claims:
                 value = getattr(claim, field_name)
                 if value not in ("", None) and str(value) not in seen:
-                    seen[str(value)] = f"the registry ({claim.source or 'no source'})"
+                    seen[str(value)] = claim.source or gettext("no source")
             if len(seen) > 1:
                 where = ", ".join(
-                    f"line {at} says {value}" if isinstance(at, int) else f"{at} says {value}"
+                    gettext("line %(line)s says %(value)s") % {"line": at, "value": value}
+                    if isinstance(at, int)
+                    else gettext("the registry (%(source)s) says %(value)s")
+                    % {"source": at, "value": value}
                     for value, at in seen.items()
                 )
                 report.conflicts.append(f"{label}: {field_name}: {where}")
@@ -775,11 +792,15 @@ class PartnershipImporter(Importer):
         if code:
             if code not in PartnershipKind.values:
                 known = ", ".join(PartnershipKind.values)
-                raise RowError(f"unknown kind {code!r} (known: {known})", column="kind_code")
+                raise RowError(
+                    gettext("unknown kind '%(kind)s' (known: %(known)s)")
+                    % {"kind": code, "known": known},
+                    column="kind_code",
+                )
             return code, wording
         kind = kind_of(wording)
         if kind is None:
-            raise RowError(f"unknown kind {wording!r}", column="kind")
+            raise RowError(gettext("unknown kind '%(kind)s'") % {"kind": wording}, column="kind")
         return str(kind), wording
 
     def russian_by_latin(self, cyrillic: str, latin: str, region) -> Place:
@@ -788,14 +809,16 @@ class PartnershipImporter(Importer):
         if found is not None:
             return found
         if cyrillic:
-            reason = (
-                f"{cyrillic!r} is not a Cyrillic name (an encoding without Cyrillic letters "
-                "may have replaced them: save the file as 'CSV UTF-8')"
-            )
+            reason = gettext(
+                "'%(name)s' is not a Cyrillic name (an encoding without Cyrillic letters may "
+                "have replaced them: save the file as 'CSV UTF-8')"
+            ) % {"name": cyrillic}
         else:
-            reason = "the Russian partner's Cyrillic name is missing"
+            reason = gettext("the Russian partner's Cyrillic name is missing")
         if latin:
-            reason += f", and {latin!r} is not a Russian partner in the registry"
+            reason = gettext(
+                "%(reason)s, and '%(latin)s' is not a Russian partner in the registry"
+            ) % {"reason": reason, "latin": latin}
         raise RowError(reason, column="russian_name_cyrillic")
 
     # Phase 2: write everything in bulk -------------------------------------------------------
@@ -813,7 +836,12 @@ class PartnershipImporter(Importer):
             pass
         except DatabaseError as error:
             report.problems.append(
-                Problem(1, None, f"rejected by the database, nothing was imported: {error}")
+                Problem(
+                    1,
+                    None,
+                    gettext("rejected by the database, nothing was imported: %(error)s")
+                    % {"error": error},
+                )
             )
 
     def check_versions(self, report: ImportReport) -> None:
@@ -828,8 +856,14 @@ class PartnershipImporter(Importer):
                 instance = current.get(record.pk)
                 if instance is None or instance.version != record.version:
                     error = StaleRecordError(
-                        f"{model._meta.verbose_name} {record.pk} was changed by someone else "
-                        f"since version {record.version}"
+                        gettext(
+                            "%(record)s %(pk)s was changed by someone else since version %(version)s"
+                        )
+                        % {
+                            "record": model._meta.verbose_name,
+                            "pk": record.pk,
+                            "version": record.version,
+                        }
                     )
                     stale.append((record.line, error))
         if not stale:

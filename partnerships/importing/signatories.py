@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from partnerships.importing.base import CREATED, UNCHANGED, UPDATED, Importer
 from partnerships.importing.errors import RowError
 from partnerships.models import Appeal, Initiative, Signatory
@@ -34,16 +36,20 @@ class SignatoryImporter(Importer):
     def import_row(self, row: dict[str, str]) -> str:
         appeal = Appeal.objects.filter(slug=self.appeal_slug).first()
         if appeal is None:
-            raise RowError(f"no appeal {self.appeal_slug!r} in the registry")
+            raise RowError(
+                gettext("no appeal '%(appeal)s' in the registry") % {"appeal": self.appeal_slug}
+            )
         if not row["name"]:
-            raise RowError("the signatory's name is missing", column="name")
+            raise RowError(gettext("the signatory's name is missing"), column="name")
         municipality = initiative = None
         kind = OrganisationKind.OTHER
         if row["municipality"]:
             municipality = self.matcher.find_any(row["municipality"])
             if municipality is None:
                 raise RowError(
-                    f"no municipality {row['municipality']!r} in the registry", "municipality"
+                    gettext("no municipality '%(name)s' in the registry")
+                    % {"name": row["municipality"]},
+                    "municipality",
                 )
             kind = ORGANISATION_OF_KIND.get(municipality.kind, OrganisationKind.MUNICIPALITY)
         elif row["organisation"]:

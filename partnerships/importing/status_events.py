@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.utils.translation import gettext
+
 from partnerships.importing.base import CREATED, UNCHANGED, Importer
 from partnerships.importing.errors import Collector, RowError
 from partnerships.models import Partnership, StatusEvent
@@ -26,18 +28,25 @@ def parse_date(text: str, precision: str) -> tuple[datetime.date, str]:
     """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``: the first day it names, and its precision."""
     match = _DATE.match(text.strip())
     if not match:
-        raise RowError(f"{text!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)", column="date")
+        raise RowError(
+            gettext("'%(date)s' is not a date (YYYY-MM-DD, YYYY-MM or YYYY)") % {"date": text},
+            column="date",
+        )
     year, month, day = (int(part) if part else None for part in match.groups())
     given = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
     if precision and precision != given:
         raise RowError(
-            f"the precision {precision!r} does not fit the date {text!r} ({given})",
+            gettext("the precision '%(precision)s' does not fit the date '%(date)s' (%(given)s)")
+            % {"precision": precision, "date": text, "given": given},
             column="date_precision",
         )
     try:
         return datetime.date(year, month or 1, day or 1), str(given)
-    except ValueError as error:
-        raise RowError(f"{text!r} is not a date: {error}", column="date") from None
+    except ValueError:  # a day or month that does not exist (Python's words are English)
+        raise RowError(
+            gettext("'%(date)s' is not a date: there is no such day or month") % {"date": text},
+            column="date",
+        ) from None
 
 
 class StatusEventImporter(Importer):
@@ -60,7 +69,10 @@ class StatusEventImporter(Importer):
     def partnership(self, german_name: str, russian_name: str) -> Partnership:
         german = self.matcher.find_german(german_name)
         if german is None:
-            raise RowError(f"no German partner {german_name!r}", column="german_name")
+            raise RowError(
+                gettext("no German partner '%(name)s'") % {"name": german_name},
+                column="german_name",
+            )
         candidates = [
             p
             for p in Partnership.objects.filter(german_partner=german).select_related(
@@ -69,9 +81,14 @@ class StatusEventImporter(Importer):
             if self.matcher.knows(p.russian_partner, russian_name)
         ]
         if len(candidates) != 1:
-            problem = "no" if not candidates else "more than one"
+            if candidates:
+                reason = gettext(
+                    "more than one partnership %(german)s – %(russian)s in the registry"
+                )
+            else:
+                reason = gettext("no partnership %(german)s – %(russian)s in the registry")
             raise RowError(
-                f"{problem} partnership {german_name} – {russian_name} in the registry",
+                reason % {"german": german_name, "russian": russian_name},
                 column="russian_name_cyrillic",
             )
         return candidates[0]
@@ -81,7 +98,9 @@ class StatusEventImporter(Importer):
             return ""  # a founding event
         status = status_of(text)
         if status is None or status == Status.UNKNOWN:
-            raise RowError(f"unknown status {text!r}", column="status")
+            raise RowError(
+                gettext("unknown status '%(status)s'") % {"status": text}, column="status"
+            )
         return str(status)
 
     def import_row(self, row: dict[str, str]) -> str:
@@ -94,7 +113,7 @@ class StatusEventImporter(Importer):
             parse_date, row["date"], row["date_precision"], default=(None, "")
         )
         if not row["source"]:
-            errors.errors.append(RowError("the source is missing", column="source"))
+            errors.errors.append(RowError(gettext("the source is missing"), column="source"))
         errors.raise_if_any()
         statement = {
             "partnership": partnership,
