@@ -11,6 +11,7 @@ import io
 import random
 
 import pytest
+from django.utils import translation
 
 from partnerships.importing import files
 from partnerships.importing.errors import FileError
@@ -44,6 +45,14 @@ RUSSIAN_EXCEL = (
     "Kiel;Kaliningrad;Калининград;Калининградская область;Partnerschaft\r\n"
     "Düsseldorf;Moskau;Москва;;Städtepartnerschaft\r\n"
 )
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The refusals and notices are read here as the command line prints them: in English
+    (they are translated for the admin; tests/test_import_messages.py)."""
+    with translation.override("en"):
+        yield
 
 
 def excel(text: str, encoding: str) -> bytes:
