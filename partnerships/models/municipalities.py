@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from partnerships import search
 from partnerships.models.base import PublishedQuerySet, Record
+from partnerships.transcription import transcribe
 from partnerships.vocabulary import LEVEL_OF_KIND, Country, MunicipalityKind
 
 # AGS: 2 digits for a Land, 5 for a Kreis, 8 for a Gemeinde, 9 for an Amt/Gemeindeverband.
@@ -358,7 +359,10 @@ class Municipality(Record):
 
 def names_in_order(municipality, alternative_names: list[str]) -> list[str]:
     """All names of a municipality (or of an import's ``Place``), in the order searched:
-    official, German, English, Russian, then the alternative names."""
+    official, German, English, Russian, the alternative names, and for a German one the
+    Russian transcription of its name (``partnerships.transcription``), so that a town is
+    found as a Russian reader hears it even where GeoNames lacks it. The gazetteer's names
+    are kept apart (``gazetteer_key``)."""
     names = [
         municipality.name,
         municipality.name_de,
@@ -366,6 +370,8 @@ def names_in_order(municipality, alternative_names: list[str]) -> list[str]:
         municipality.name_ru,
         *alternative_names,
     ]
+    if municipality.country == Country.GERMANY:
+        names.append(transcribe(municipality.name))
     return [name for name in names if name]
 
 
