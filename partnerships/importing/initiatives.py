@@ -42,31 +42,9 @@ class InitiativeImporter(Importer):
     field_columns = {"website": "website", "founded_year": "founded_year", "name": "name"}
 
     def partnership(self, german_name: str, russian_name: str) -> Partnership:
-        german = self.matcher.find_german(german_name)
-        if german is None:
-            raise RowError(
-                gettext("no German partner '%(name)s'") % {"name": german_name},
-                column="partnership_german",
-            )
-        candidates = [
-            p
-            for p in Partnership.objects.filter(german_partner=german).select_related(
-                "russian_partner"
-            )
-            if self.matcher.knows(p.russian_partner, russian_name)
-        ]
-        if len(candidates) != 1:
-            if candidates:
-                reason = gettext(
-                    "more than one partnership %(german)s – %(russian)s in the registry"
-                )
-            else:
-                reason = gettext("no partnership %(german)s – %(russian)s in the registry")
-            raise RowError(
-                reason % {"german": german_name, "russian": russian_name},
-                column="partnership_russian",
-            )
-        return candidates[0]
+        return self.matcher.find_partnership(
+            german_name, russian_name, columns=("partnership_german", "partnership_russian")
+        )
 
     def import_row(self, row: dict[str, str]) -> str:
         if not row["name"]:

@@ -225,6 +225,36 @@ class Matcher:
         """Whether a spelling is one of the municipality's names (also "Old (Current)")."""
         return knows(municipality.search_key, municipality.search_names, spelling)
 
+    def find_partnership(self, german_name: str, russian_name: str, *, columns: tuple[str, str]):
+        """The one partnership of the German partner of this name with a Russian partner of
+        this spelling (any the registry knows); ``columns`` name them in the file."""
+        from partnerships.models import Partnership
+
+        german = self.find_german(german_name)
+        if german is None:
+            raise RowError(
+                gettext("no German partner '%(name)s'") % {"name": german_name},
+                column=columns[0],
+            )
+        candidates = [
+            partnership
+            for partnership in Partnership.objects.filter(german_partner=german).select_related(
+                "russian_partner"
+            )
+            if self.knows(partnership.russian_partner, russian_name)
+        ]
+        if len(candidates) != 1:
+            if candidates:
+                reason = gettext(
+                    "more than one partnership %(german)s – %(russian)s in the registry"
+                )
+            else:
+                reason = gettext("no partnership %(german)s – %(russian)s in the registry")
+            raise RowError(
+                reason % {"german": german_name, "russian": russian_name}, column=columns[1]
+            )
+        return candidates[0]
+
 
 # Close spellings: a name new to the registry that is nearly one it knows ---------------------
 

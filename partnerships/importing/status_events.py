@@ -67,31 +67,9 @@ class StatusEventImporter(Importer):
         return f"{row.get('german_name', '')} – {row.get('russian_name_cyrillic', '')}"
 
     def partnership(self, german_name: str, russian_name: str) -> Partnership:
-        german = self.matcher.find_german(german_name)
-        if german is None:
-            raise RowError(
-                gettext("no German partner '%(name)s'") % {"name": german_name},
-                column="german_name",
-            )
-        candidates = [
-            p
-            for p in Partnership.objects.filter(german_partner=german).select_related(
-                "russian_partner"
-            )
-            if self.matcher.knows(p.russian_partner, russian_name)
-        ]
-        if len(candidates) != 1:
-            if candidates:
-                reason = gettext(
-                    "more than one partnership %(german)s – %(russian)s in the registry"
-                )
-            else:
-                reason = gettext("no partnership %(german)s – %(russian)s in the registry")
-            raise RowError(
-                reason % {"german": german_name, "russian": russian_name},
-                column="russian_name_cyrillic",
-            )
-        return candidates[0]
+        return self.matcher.find_partnership(
+            german_name, russian_name, columns=("german_name", "russian_name_cyrillic")
+        )
 
     def status(self, text: str) -> str:
         if not text:
