@@ -5,24 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partnerships', '0010_gazetteer_names'),
+        ("partnerships", "0010_gazetteer_names"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalmunicipality',
-            name='gazetteer_key',
-            field=models.TextField(default='', editable=False),
+            model_name="historicalmunicipality",
+            name="gazetteer_key",
+            field=models.TextField(default="", editable=False),
         ),
         migrations.AddField(
-            model_name='municipality',
-            name='gazetteer_key',
-            field=models.TextField(default='', editable=False),
+            model_name="municipality",
+            name="gazetteer_key",
+            field=models.TextField(default="", editable=False),
         ),
         migrations.AddIndex(
-            model_name='municipality',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['gazetteer_key'], name='municipality_gazetteer_trgm', opclasses=['gin_trgm_ops']),
+            model_name="municipality",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["gazetteer_key"],
+                name="municipality_gazetteer_trgm",
+                opclasses=["gin_trgm_ops"],
+            ),
         ),
     ]
