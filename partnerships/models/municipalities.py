@@ -348,6 +348,7 @@ class Municipality(Record):
         names = self.all_names(alternative_names)
         self.search_key = search.search_key(names)
         self.search_names = search.search_names(names)
+        self.gazetteer_key = search.search_key(self.gazetteer_names.splitlines())
 
     def save(self, *args, **kwargs) -> None:
         self.refresh_search()

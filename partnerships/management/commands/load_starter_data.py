@@ -1,4 +1,8 @@
-"""python manage.py load_starter_data: the real starter data shipped with the project."""
+"""python manage.py load_starter_data: the real starter data shipped with the project.
+
+The files are imported in order, then every municipality is matched to the GeoNames
+gazetteer (``refresh_gazetteer``) for its names in every language.
+"""
 
 from pathlib import Path
 
@@ -6,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
 
+from partnerships import gazetteer
 from partnerships.importing.initiatives import InitiativeImporter
 from partnerships.importing.municipalities import MunicipalityReferenceImporter
 from partnerships.importing.partnerships import PartnershipImporter
@@ -38,3 +43,6 @@ class Command(BaseCommand):
                 if not report.ok:
                     raise CommandError(report.summary())
                 self.stdout.write(report.summary())
+            if not options["dry_run"]:
+                # Names in every language for the towns just imported (GeoNames).
+                self.stdout.write(gazetteer.refresh().summary())
