@@ -309,3 +309,18 @@ def test_an_editors_status_decision_outranks_dated_statements():
     hamburg.refresh_from_db()
     assert hamburg.status == "active"
     assert str(hamburg.status_since) == "2022-03-01"
+
+
+def test_a_gazetteer_name_in_a_file_is_asked_about_not_matched_silently():
+    aachen = Municipality.objects.get(name="Aachen")
+    Municipality.objects.filter(pk=aachen.pk).update(gazetteer_key="|aix la chapelle|akwisgran|")
+    row = {
+        **dict.fromkeys(COLUMNS, ""),
+        "german_name": "Aix-la-Chapelle",
+        "german_state": "Nordrhein-Westfalen",
+        "russian_name_cyrillic": "Кострома",
+        "kind": "sister city",
+    }
+    report = run(encode([row]), dry_run=True)
+    assert not report.ok
+    assert "did you mean Aachen" in report.problems[0].reason

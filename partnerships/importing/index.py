@@ -405,11 +405,13 @@ class MunicipalityIndex:
     def registry_names(self, country: str) -> CloseNames:
         """The names of every municipality of the country in the registry (``name (code)``)."""
         if country not in self._registry_names:
+            # The gazetteer's names too: a file's "Aix-la-Chapelle" is asked about (Aachen),
+            # never matched silently nor created as a new town.
             self._registry_names[country] = CloseNames(
-                (key, f"{name} ({code})" if code else name)
-                for key, name, code in Municipality.objects.filter(country=country)
+                (f"{key}{gazetteer}", f"{name} ({code})" if code else name)
+                for key, gazetteer, name, code in Municipality.objects.filter(country=country)
                 .order_by("name")
-                .values_list("search_key", "name", "region__code")
+                .values_list("search_key", "gazetteer_key", "name", "region__code")
             )
         return self._registry_names[country]
 

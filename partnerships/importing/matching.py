@@ -319,9 +319,9 @@ def close_municipalities(names: Iterable[str], country: str | None = None) -> li
     if country:
         queryset = queryset.filter(country=country)
     candidates = [
-        (municipality.search_key, municipality)
+        (municipality.search_key + municipality.gazetteer_key, municipality)
         for municipality in queryset.select_related("region").only(
-            "pk", "name", "search_key", "region__code", "country"
+            "pk", "name", "search_key", "gazetteer_key", "region__code", "country"
         )
     ]
     close = CloseNames(candidates)
