@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from partnerships.models import Initiative, Municipality, Partnership, Region, Signatory
-from partnerships.models.municipalities import search_rank
+from partnerships.models.municipalities import in_search_order, kind_order, search_rank
 from partnerships.vocabulary import (
     LEVEL_OF_KIND,
     Country,
@@ -347,13 +347,15 @@ class PartnershipFilter(FacetedFilterSet):
         if not value:
             return queryset
         matching = self.search(value).values("pk")
+        # The better matching partner decides; at equal strength a town's partnerships come
+        # before those of its districts.
+        ranks = [
+            search_rank(value, partner) * 3 + kind_order(partner)
+            for partner in ("german_partner__", "russian_partner__")
+        ]
         return (
             queryset.filter(Q(german_partner__in=matching) | Q(russian_partner__in=matching))
-            .annotate(
-                search_rank=models.functions.Least(
-                    search_rank(value, "german_partner__"), search_rank(value, "russian_partner__")
-                )
-            )
+            .annotate(search_rank=models.functions.Least(*ranks))
             .order_by("search_rank", "german_partner__name", "russian_partner__name", "pk")
         )
 
@@ -409,11 +411,8 @@ class MunicipalityFilter(FacetedFilterSet):
     def filter_search(self, queryset, name, value):
         if not value:
             return queryset
-        return (
-            queryset.filter(pk__in=self.search(value).values("pk"))
-            .annotate(search_rank=search_rank(value))
-            .order_by("search_rank", "name", "pk")
-        )
+        matching = queryset.filter(pk__in=self.search(value).values("pk"))
+        return in_search_order(matching, value)
 
     def filter_has_active(self, queryset, name, value):
         exists = has_active_partnership()

@@ -84,20 +84,65 @@ def search_names(names: Iterable[str], plain=plain) -> str:
 
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_WORD_START_G = re.compile(r"\bg")
+
+# A key shorter than this only finds a name equal to it: as a prefix or a similar name it
+# would match almost anything ("zzzz" folds to "s", a prefix of 44 starter towns).
+MIN_FUZZY_LENGTH = 3
+
+# A German name written in Russian letters, read back the German way (the reverse of
+# ``partnerships.transcription``): ё/ю are ö/ü (Кёльн, Дюссельдорф), ай/ой are ei/eu
+# (Пфорцхайм, Нойс), шт/шп are st/sp (Ингольштадт), the soft and hard signs are not
+# written (Билефельд). Г and Х are H at the start of a word (Гамбург, Хильдесхайм, the
+# older and the newer rendering) and Х is H where a German compound's part begins
+# (Бремерхафен); elsewhere Х stays ch (Мюнхен, Бохум).
+_GERMAN_LETTERS = [
+    ("ё", "ö"),
+    ("ю", "ü"),
+    ("ай", "ei"),
+    ("ой", "eu"),
+    ("шт", "st"),
+    ("шп", "sp"),
+    ("ь", ""),
+    ("ъ", ""),
+]
+_GERMAN_H = re.compile(
+    r"\b[гх]|х(?=айм|аузен|аус|афен|оф|орст|аген|ольц|айн|ютте)", flags=re.IGNORECASE
+)
+# "St. Petersburg", "Saint Petersburg", "Sankt Petersburg", "Санкт-Петербург": one word,
+# written in any of its forms in the names (the city has "sankt", its district "saint",
+# a German town "St."). Tried only before another word: "st" alone is no name.
+_SAINT = re.compile(r"(?<![a-z0-9])(st|sankt|saint)(?= [a-z0-9])")
+_SAINT_FORMS = ("st", "sankt", "saint")
+
+
+def german_reading(text: str) -> str:
+    """A Cyrillic name read as the Russian rendering of a German one (see above)."""
+    text = _GERMAN_H.sub("h", unicodedata.normalize("NFC", text).casefold())
+    for russian, german in _GERMAN_LETTERS:
+        text = text.replace(russian, german)
+    return text
 
 
 def query_keys(text: str) -> list[str]:
-    """The folded forms a query is searched under.
+    """The folded forms a query is searched under, the query's own fold first.
 
-    A German town written in Cyrillic follows Russian conventions: Г stands for H
-    (Гамбург, Ганновер) and Ю for Ü (Дюссельдорф), so a Cyrillic query is also tried with
-    those letters read the German way.
+    A German town written in Cyrillic follows Russian conventions (Гамбург, Кёльн,
+    Хильдесхайм), so a Cyrillic query is also tried read the German way
+    (``german_reading``). "St.", "Saint" and "Sankt" before a name are one word: the
+    query is also tried with the other two.
     """
     key = fold(text)
-    keys = [key] if key else []
-    if key and _CYRILLIC.search(text):
-        german = _WORD_START_G.sub("h", key).replace("iu", "u")
-        if german != key:
-            keys.append(german)
-    return keys
+    if not key:
+        return []
+    keys = [key]
+    if _CYRILLIC.search(text):
+        keys.append(fold(german_reading(text)))
+    for variant in list(keys):
+        if _SAINT.search(variant):
+            keys += [_SAINT.sub(form, variant) for form in _SAINT_FORMS]
+    return list(dict.fromkeys(key for key in keys if key))
+
+
+def fuzzy(key: str) -> bool:
+    """Whether a key is long enough to be searched as a prefix or a similar name."""
+    return len(key.replace(" ", "")) >= MIN_FUZZY_LENGTH

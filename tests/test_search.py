@@ -4,8 +4,10 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from partnerships import search
 from partnerships.models import Municipality, Partnership
 from partnerships.search import query_keys
+from tests.factories import MunicipalityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +41,16 @@ FIRST_RESULT = [
     ("Munster", "Munster"),
     ("Münster", "Münster"),
     ("Petersburg", "Санкт-Петербург"),
+    # "St.", "Saint" and "Sankt" are one word (issue 11).
+    ("St. Petersburg", "Санкт-Петербург"),
+    ("Sankt-Peterburg", "Санкт-Петербург"),
+    ("Petrograd", "Санкт-Петербург"),
+    # A German town in Cyrillic, read the German way.
+    ("Кёльн", "Köln"),
+    ("Нойс", "Neuss"),
+    ("Пфорцхайм", "Pforzheim"),
+    ("Хильдесхайм", "Hildesheim"),
+    ("Ингольштадт", "Ingolstadt"),
 ]
 
 
@@ -65,6 +77,44 @@ def test_cyrillic_query_is_also_read_the_german_way():
     assert query_keys("Hamburg") == ["hamburg"]
 
 
+@pytest.mark.parametrize(
+    ("query", "german"),
+    [
+        ("Кёльн", "koln"),  # ё is ö; the soft sign is not written
+        ("Дюссельдорф", "duseldorf"),  # ю is ü
+        ("Нойс", "neus"),  # ой is eu
+        ("Пфорцхайм", "pforsheim"),  # ай is ei, х starting -heim is h
+        ("Хильдесхайм", "hildesheim"),  # Х at the start is H
+        ("Бремерхафен", "bremerhafen"),
+        ("Ингольштадт", "ingolstadt"),  # шт is st
+        ("Мюнхен", "munchen"),  # х inside a word stays ch
+    ],
+)
+def test_the_german_reading_of_a_cyrillic_query(query, german):
+    keys = query_keys(query)
+    assert keys[0] == search.fold(query)  # the query's own fold comes first
+    assert keys[-1] == german
+
+
+def test_st_saint_and_sankt_are_one_word():
+    forms = {"st petersburg", "sankt petersburg", "saint petersburg"}
+    for query in ("St. Petersburg", "Saint Petersburg", "Sankt Petersburg"):
+        assert set(query_keys(query)) == forms
+    assert set(query_keys("Санкт-Петербург")) == {
+        "sankt peterburg",
+        "st peterburg",
+        "saint peterburg",
+    }
+    assert query_keys("St") == ["st"]  # not a name on its own
+    assert query_keys("Karl-Marx-Stadt") == ["karl marks stadt"]
+
+
+def test_a_short_name_is_found_only_whole():
+    au = MunicipalityFactory(name="Au")
+    assert list(Municipality.objects.search("Au")) == [au]
+    assert not Municipality.objects.search("A").exists()  # not a prefix of everything
+
+
 def test_partnership_search_finds_the_partnerships_of_a_town():
     from partnerships.selectors import partnership_list
 
@@ -87,6 +137,19 @@ def test_search_query_uses_the_trigram_index():
             cursor.execute("SET LOCAL enable_seqscan = off")
         plan = Municipality.objects.search("Wolgograd").explain()
     assert "Bitmap Index Scan on municipality_search_trgm" in plan
+    assert "Bitmap Index Scan on municipality_gazetteer_trgm" in plan
+    assert "Seq Scan" not in plan
+
+
+def test_a_similar_name_is_found_through_both_trigram_indexes():
+    Municipality.objects.update(gazetteer_key="")  # no GeoNames variant matches closely
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = Municipality.objects.search("Wolgagrad").explain()
+    assert "search_key %> 'volgagrad'" in plan  # the similar names, not the close ones
+    assert "Bitmap Index Scan on municipality_search_trgm" in plan
+    assert "Bitmap Index Scan on municipality_gazetteer_trgm" in plan
     assert "Seq Scan" not in plan
 
 
