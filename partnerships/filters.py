@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
@@ -139,6 +140,20 @@ class FacetOption:
 
 
 @dataclass
+class UnmatchedSearch:
+    """A search that lists nothing, and the names closest to it ("did you mean …?")."""
+
+    text: str
+    suggestions: list[Municipality]
+
+    @property
+    def quoted_text(self) -> str:
+        """The search text as the page repeats it, marked as the reader's own words (not a
+        name from the registry)."""
+        return format_html('<span class="search-text">{}</span>', self.text)
+
+
+@dataclass
 class Facet:
     name: str
     label: str
@@ -184,6 +199,23 @@ class FacetedFilterSet(django_filters.FilterSet):
         if text not in self.searches:
             self.searches[text] = Municipality.objects.search(text)
         return self.searches[text]
+
+    def suggestion_base(self) -> QuerySet[Municipality] | None:
+        """The municipalities whose names an empty search of this list suggests instead;
+        None: the list suggests none."""
+        return None
+
+    def suggests(self) -> bool:
+        """Whether this list, searched by name, says so when the search finds nothing."""
+        searched = self.is_valid() and self.form.cleaned_data.get("q")
+        return bool(searched) and self.suggestion_base() is not None
+
+    def unmatched_search(self) -> UnmatchedSearch | None:
+        """For a page that lists nothing (one query): if the search itself finds nothing,
+        the names closest to it; None if it does and other filters leave nothing."""
+        text = self.form.cleaned_data["q"]
+        found, suggestions = self.suggestion_base().search_outcome(text)
+        return None if found else UnmatchedSearch(text, suggestions)
 
     def count_key(self) -> str:
         """What the counts depend on: the valid filters, without sorting (or pages)."""
@@ -359,6 +391,14 @@ class PartnershipFilter(FacetedFilterSet):
             .order_by("search_rank", "german_partner__name", "russian_partner__name", "pk")
         )
 
+    def suggestion_base(self) -> QuerySet[Municipality]:
+        """The partners of published partnerships: a suggested name lists partnerships."""
+        partnerships = Partnership.objects.published()
+        return Municipality.objects.published().filter(
+            Q(Exists(partnerships.filter(german_partner=OuterRef("pk"))))
+            | Q(Exists(partnerships.filter(russian_partner=OuterRef("pk"))))
+        )
+
     def filter_level(self, queryset, name, value):
         kinds = kinds_of_level(value)
         return queryset.filter(
@@ -413,6 +453,9 @@ class MunicipalityFilter(FacetedFilterSet):
             return queryset
         matching = queryset.filter(pk__in=self.search(value).values("pk"))
         return in_search_order(matching, value)
+
+    def suggestion_base(self) -> QuerySet[Municipality]:
+        return self.queryset
 
     def filter_has_active(self, queryset, name, value):
         exists = has_active_partnership()

@@ -86,8 +86,15 @@ class RegistryListView(TemplateView):
         if number > last_page:
             raise Http404(_("There is no page %(number)s.") % {"number": number})
         offset = (number - 1) * size
+        if total == 0 and filterset.suggests():
+            # No rows to read; the one query asks instead whether the search itself found
+            # nothing, and which names come close ("did you mean …?").
+            object_list, unmatched = [], filterset.unmatched_search()
+        else:
+            object_list, unmatched = list(queryset[offset : offset + size]), None
         context.update(
-            object_list=list(queryset[offset : offset + size]),
+            object_list=object_list,
+            unmatched=unmatched,
             total=total,
             page=number,
             last_page=last_page,

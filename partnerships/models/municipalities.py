@@ -213,6 +213,40 @@ class MunicipalityQuerySet(PublishedQuerySet):
             matches = self.filter(similar)
         return in_search_order(matches, text)
 
+    def search_outcome(self, text: str, limit: int = 3) -> tuple[bool, list[Municipality]]:
+        """Whether the search finds anything among these municipalities, and if not, up to
+        ``limit`` names close to ``text`` ("did you mean …?"), closest first.
+
+        One query, for a page that lists nothing: a name listed by ``search`` is sorted
+        first and answers the first question; otherwise the rows are names word-similar to
+        the query (what the trigram index answers) but not similar enough to be listed.
+        """
+        candidates = close_match(text)
+        similar = similar_match(text, listed=False)
+        if similar:
+            candidates |= similar
+        found = close_match(text)
+        listed = similar_match(text)
+        if listed:
+            found |= listed
+        bounded = self.filter(candidates).order_by().values("pk")[:ANY_PROBE_ROWS]
+        rows = list(
+            self.filter(pk__in=bounded)
+            .annotate(
+                found=models.Case(
+                    models.When(found, then=True),
+                    default=False,
+                    output_field=models.BooleanField(),
+                ),
+                similarity=search_similarity(text),
+                kind_order=kind_order(),
+            )
+            .order_by("-found", "-similarity", "kind_order", "name", "pk")[:limit]
+        )
+        if rows and rows[0].found:
+            return True, []
+        return False, rows
+
     @staticmethod
     def _any(queryset) -> bool:
         """Whether ``queryset`` has a row, asked so that PostgreSQL uses the trigram indexes.
