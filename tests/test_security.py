@@ -772,7 +772,9 @@ DRAFT_SECRETS = [
     "Dora Entwurfsunterschrift",
 ]
 LISTS = ["/partnerships/", "/municipalities/", "/initiatives/", "/signatories/"]
-ECHOES = re.compile(r'(?:href|value)="[^"]*"')
+# The query repeated where it belongs: in links and form values, and in the search's own
+# "Nothing matches “…”" (the reader's text, not a record's).
+ECHOES = re.compile(r'(?:href|value)="[^"]*"|<span class="search-text">[^<]*</span>')
 SEARCHES = ["Zitronenfalterhausen", "Brimstonebutterflyton", "Geheimverein", "Aufrufgeheim", "Dora"]
 
 
