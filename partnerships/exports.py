@@ -20,7 +20,10 @@ Two ways to the same bytes:
   (partnerships, municipalities): about ten times faster than the model path.
 
 The column sets are documented in ``docs/EXPORTS.md`` and are part of the registry's
-interface: add columns at the end, never rename or reorder them.
+interface: add columns at the end, never rename or reorder them. The header and every
+code (ISO 3166-2, AGS, OKTMO, Wikidata IDs, the vocabularies' values) are the same in every
+language; names of regions and the ``*_label`` columns are in the reader's language (the
+language of the export's address: ``/en/partnerships/export.csv``).
 """
 
 from __future__ import annotations
@@ -35,15 +38,27 @@ from typing import Any
 from django.contrib.postgres.aggregates import StringAgg
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Count, F, Func, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Func,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce, NullIf
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from partnerships.models import Initiative, Partnership, PartnershipSource
+from partnerships.models import Initiative, Partnership, PartnershipSource, Region
 from partnerships.models.claims import DatePrecision
+from partnerships.vocabulary import MunicipalityKind, PartnershipKind, Status
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -89,7 +104,8 @@ def partial_iso(date, precision: str) -> str:
 
 
 def region_name(region) -> str:
-    return region.name_de if region else ""
+    """The region's name in the reader's language."""
+    return region.localized_name if region else ""
 
 
 def region_code(region) -> str:
@@ -121,6 +137,10 @@ PARTNERSHIP_COLUMNS = [
     Column("initiatives", lambda p: p.initiative_count),
     Column("sources", lambda p: p.source_text),
     Column("status_since", lambda p: partial_iso(p.status_since, p.status_since_precision)),
+    Column("german_partner_kind_label", lambda p: p.german_partner.get_kind_display()),
+    Column("russian_partner_kind_label", lambda p: p.russian_partner.get_kind_display()),
+    Column("kind_label", lambda p: p.get_kind_display()),
+    Column("status_label", lambda p: p.get_status_display()),
 ]
 
 MUNICIPALITY_COLUMNS = [
@@ -138,6 +158,7 @@ MUNICIPALITY_COLUMNS = [
     Column("latitude", lambda m: m.latitude),
     Column("longitude", lambda m: m.longitude),
     Column("website", lambda m: m.website),
+    Column("kind_label", lambda m: m.get_kind_display()),
 ]
 
 INITIATIVE_COLUMNS = [
@@ -150,10 +171,11 @@ INITIATIVE_COLUMNS = [
     Column("website", lambda i: i.website),
     Column("founded_year", lambda i: i.founded_year),
     Column("sources", lambda i: " | ".join(i.source_list())),
+    Column("kind_label", lambda i: i.get_kind_display()),
 ]
 
 SIGNATORY_COLUMNS = [
-    Column("appeal", lambda s: s.appeal.title),
+    Column("appeal", lambda s: s.appeal.localized_title.text),
     Column("appeal_date", lambda s: s.appeal.date),
     Column("name", lambda s: s.person_name),
     Column("role", lambda s: s.role),
@@ -166,6 +188,13 @@ SIGNATORY_COLUMNS = [
     ),
     Column("initiative", lambda s: s.public_initiative.name if s.public_initiative else ""),
     Column("source", lambda s: s.source_url),
+    Column("participation", lambda s: s.participation),
+    Column("participation_label", lambda s: s.get_participation_display()),
+    Column("organisation_kind_label", lambda s: s.get_organisation_kind_display()),
+    Column("role_en", lambda s: s.role_en),
+    Column("role_ru", lambda s: s.role_ru),
+    Column("organisation_en", lambda s: s.organisation_en),
+    Column("organisation_ru", lambda s: s.organisation_ru),
 ]
 
 
@@ -311,6 +340,22 @@ def text(path: str) -> Neutralised:
     return Neutralised(F(path))
 
 
+def label(path: str, choices) -> Case:
+    """A choice's label in the reader's language (``get_FOO_display()``), as SQL. Labels are
+    the registry's own words: none starts like a formula."""
+    return Case(
+        *[When(**{path: value}, then=Value(str(name))) for value, name in choices],
+        default=NullIf(F(path), Value("")),
+        output_field=TextField(),
+    )
+
+
+def region(path: str) -> Neutralised:
+    """The name of the region through ``path`` (``german_partner__region``) in the reader's
+    language."""
+    return text(f"{path}__{Region.name_field()}")
+
+
 def cells(queryset: QuerySet, expressions: list[Expression]) -> QuerySet:
     """The queryset's rows (its filters and order untouched) as exactly these cells."""
     names = [f"cell_{number:02d}" for number in range(len(expressions))]
@@ -350,14 +395,14 @@ def cells_partnerships(queryset: QuerySet, base_url: str = "http://testserver/")
             text(german + "name"),
             text(german + "name_en"),
             text(german + "kind"),
-            text(german + "region__name_de"),
+            region(german + "region"),
             text(german + "region__code"),
             text(german + "official_code"),
             text(russian + "name"),
             text(russian + "name_de"),
             text(russian + "name_en"),
             text(russian + "kind"),
-            text(russian + "region__name_de"),
+            region(russian + "region"),
             text(russian + "region__code"),
             text(russian + "official_code"),
             text("kind"),
@@ -371,6 +416,10 @@ def cells_partnerships(queryset: QuerySet, base_url: str = "http://testserver/")
             Coalesce(Subquery(links), 0),
             Subquery(sources, output_field=TextField()),
             PartialIsoDate(F("status_since"), F("status_since_precision")),
+            label(german + "kind", MunicipalityKind.choices),
+            label(russian + "kind", MunicipalityKind.choices),
+            label("kind", PartnershipKind.choices),
+            label("status", Status.choices),
         ],
     )
 
@@ -387,13 +436,14 @@ def cells_municipalities(queryset: QuerySet, base_url: str = "http://testserver/
             text("name_en"),
             text("name_ru"),
             text("kind"),
-            text("region__name_de"),
+            region("region"),
             text("region__code"),
             text("official_code"),
             text("wikidata_id"),
             NeutralisedNumber(F("latitude")),
             NeutralisedNumber(F("longitude")),
             text("website"),
+            label("kind", MunicipalityKind.choices),
         ],
     )
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Collate, NullIf
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.html import format_html
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from partnerships.models import Initiative, Municipality, Partnership, Region, Signatory
+from partnerships.models.appeals import Participation
 from partnerships.models.municipalities import in_search_order, kind_order, search_rank
 from partnerships.vocabulary import (
     LEVEL_OF_KIND,
@@ -51,12 +53,79 @@ def kinds_of_level(level: str) -> list[str]:
     return [kind for kind, of_level in LEVEL_OF_KIND.items() if of_level == level]
 
 
+# Lists sort by the name the reader sees, as the reader's language sorts it: PostgreSQL's
+# ICU collations ("Ä" with "A" in German, "Ё" with "Е" in Russian; the database's own
+# C.UTF-8 collation would put "Ä" after "Z" and sort by code points).
+COLLATIONS = {"de": "de-x-icu", "ru": "ru-x-icu", "en": "en-x-icu"}
+
+
+def reader_language() -> str:
+    language = (get_language() or "de")[:2]
+    return language if language in COLLATIONS else "de"
+
+
+def collated(expression) -> Collate:
+    """``expression`` (a field name or an expression) sorted as the reader's language sorts."""
+    if isinstance(expression, str):
+        expression = F(expression)
+    return Collate(expression, COLLATIONS[reader_language()])
+
+
+# ``Municipality.display_name`` as SQL: the names tried, in order, before the official name.
+SHOWN_NAME_FIELDS = {"ru": ["name_ru"], "en": ["name_en", "name_de"], "de": ["name_de", "name_en"]}
+
+
+def shown_name(prefix: str = "") -> Collate:
+    """The municipality's name as the reader sees it (``display_name``), collated; through
+    ``prefix`` for a related one (``german_partner__``)."""
+    names = [NullIf(F(prefix + field), Value("")) for field in SHOWN_NAME_FIELDS[reader_language()]]
+    return collated(Coalesce(*names, F(prefix + "name")))
+
+
+def shown_region(prefix: str = "") -> Collate:
+    """The region's name in the reader's language, collated (``region__`` by default)."""
+    return collated(f"{prefix}region__{Region.name_field(reader_language())}")
+
+
+def shown_label(field: str, choices) -> Collate:
+    """A choice field by its label in the reader's language, collated."""
+    return collated(
+        Case(
+            *[When(**{field: value}, then=Value(str(label))) for value, label in choices],
+            default=F(field),
+        )
+    )
+
+
+def shown_organisation() -> Collate:
+    """What a signature is shown on behalf of (``Signatory.localized_organisation``)."""
+    language = reader_language()
+    own = "organisation" if language == "de" else f"organisation_{language}"
+    linked = [
+        NullIf(F(f"municipality__{field}"), Value("")) for field in SHOWN_NAME_FIELDS[language]
+    ]
+    return collated(
+        Coalesce(
+            NullIf(F(own), Value("")),
+            *linked,
+            F("municipality__name"),
+            F("initiative__name"),
+            F("organisation"),
+        )
+    )
+
+
+def shown_signatory() -> Collate:
+    """A signatory's name, or for an unnamed supporter the organisation as named."""
+    return collated(Coalesce(NullIf(F("person_name"), Value("")), F("organisation")))
+
+
 @functools.cache
 def _region_choices(country: str, language: str) -> tuple[tuple[str, str], ...]:
-    return tuple(
-        (region.code, region.localized_name)
-        for region in Region.objects.for_country(country).order_by("code")
-    )
+    name = Region.name_field(language)
+    collation = COLLATIONS.get(language[:2], COLLATIONS["de"])
+    regions = Region.objects.for_country(country).order_by(Collate(F(name), collation), "code")
+    return tuple((region.code, getattr(region, name) or region.name_de) for region in regions)
 
 
 def region_choices(country: str) -> Callable[[], list[tuple[str, str]]]:
@@ -161,7 +230,16 @@ class Facet:
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
-    """Sorting that pages reliably: empty values last, ties broken by the primary key."""
+    """Sorting that pages reliably: empty values last, ties broken by the primary key.
+
+    ``expressions`` maps a sort key to a callable giving what to sort by, asked per
+    request (the name shown in the reader's language, collated); other keys sort by
+    their field.
+    """
+
+    def __init__(self, *args, expressions: dict[str, Callable] | None = None, **kwargs):
+        self.expressions = expressions or {}
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if value in EMPTY_VALUES:
@@ -169,8 +247,9 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         ordering = []
         for param in value:
             descending = param.startswith("-")
-            field = self.param_map[param.lstrip("-")]
-            expression = models.F(field)
+            key = param.lstrip("-")
+            field = self.param_map[key]
+            expression = self.expressions[key]() if key in self.expressions else models.F(field)
             ordering.append(
                 expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
             )
@@ -348,6 +427,12 @@ class PartnershipFilter(FacetedFilterSet):
             "updated_at": _("Last change"),
             "status_since": _("Status since"),
         },
+        expressions={
+            "german": lambda: shown_name("german_partner__"),
+            "russian": lambda: shown_name("russian_partner__"),
+            "status": lambda: shown_label("status", Status.choices),
+            "kind": lambda: shown_label("kind", PartnershipKind.choices),
+        },
     )
 
     facets = {
@@ -388,7 +473,9 @@ class PartnershipFilter(FacetedFilterSet):
         return (
             queryset.filter(Q(german_partner__in=matching) | Q(russian_partner__in=matching))
             .annotate(search_rank=models.functions.Least(*ranks))
-            .order_by("search_rank", "german_partner__name", "russian_partner__name", "pk")
+            .order_by(
+                "search_rank", shown_name("german_partner__"), shown_name("russian_partner__"), "pk"
+            )
         )
 
     def suggestion_base(self) -> QuerySet[Municipality]:
@@ -432,6 +519,11 @@ class MunicipalityFilter(FacetedFilterSet):
         label=_("Sort by"),
         fields=[("name", "name"), ("region__code", "region"), ("kind", "kind")],
         field_labels={"name": _("Name"), "region__code": _("Region"), "kind": _("Kind")},
+        expressions={
+            "name": shown_name,
+            "region": shown_region,
+            "kind": lambda: shown_label("kind", MunicipalityKind.choices),
+        },
     )
 
     facets = {
@@ -452,7 +544,7 @@ class MunicipalityFilter(FacetedFilterSet):
         if not value:
             return queryset
         matching = queryset.filter(pk__in=self.search(value).values("pk"))
-        return in_search_order(matching, value)
+        return in_search_order(matching, value, name=shown_name())
 
     def suggestion_base(self) -> QuerySet[Municipality]:
         return self.queryset
@@ -488,6 +580,10 @@ class InitiativeFilter(FacetedFilterSet):
         label=_("Sort by"),
         fields=[("name", "name"), ("kind", "kind"), ("founded_year", "founded")],
         field_labels={"name": _("Name"), "kind": _("Kind"), "founded_year": _("Founded")},
+        expressions={
+            "name": lambda: collated("name"),
+            "kind": lambda: shown_label("kind", InitiativeKind.choices),
+        },
     )
     facets = {"kind": "kind", "region": "seat__region__code"}
 
@@ -508,6 +604,9 @@ class InitiativeFilter(FacetedFilterSet):
 
 class SignatoryFilter(FacetedFilterSet):
     q = SearchFilter(label=_("Name"), method="filter_search")
+    participation = django_filters.ChoiceFilter(
+        label=_("Participation"), choices=Participation.choices
+    )
     organisation_kind = django_filters.ChoiceFilter(
         label=_("Kind of organisation"), choices=OrganisationKind.choices
     )
@@ -518,8 +617,10 @@ class SignatoryFilter(FacetedFilterSet):
         label=_("Sort by"),
         fields=[("person_name", "name"), ("organisation", "organisation")],
         field_labels={"person_name": _("Signatory"), "organisation": _("Organisation")},
+        expressions={"name": shown_signatory, "organisation": shown_organisation},
     )
     facets = {
+        "participation": lambda: {value: Q(participation=value) for value in Participation.values},
         "organisation_kind": "organisation_kind",
         "land": lambda: {
             code: Q(municipality__region__code=code) | Q(initiative__seat__region__code=code)

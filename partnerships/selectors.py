@@ -1,7 +1,9 @@
 """One selector per public read: the HTML list, the CSV export and any API share it.
 
 Each ``*_filter(params)`` returns the bound FilterSet (for the form and the facets);
-each ``*_list(params)`` returns its rows. Everything starts from ``published()``.
+each ``*_list(params)`` returns its rows. Everything starts from ``published()``, in the
+order of the names the reader sees, collated as the reader's language sorts
+(``partnerships.filters.shown_name``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from partnerships.filters import (
     MunicipalityFilter,
     PartnershipFilter,
     SignatoryFilter,
+    collated,
+    shown_name,
+    shown_signatory,
 )
 from partnerships.models import Initiative, Municipality, Partnership, Signatory
 
@@ -21,7 +26,7 @@ def partnership_filter(params) -> PartnershipFilter:
     queryset = (
         Partnership.objects.published()
         .select_related("german_partner__region", "russian_partner__region")
-        .order_by("german_partner__name", "russian_partner__name", "pk")
+        .order_by(shown_name("german_partner__"), shown_name("russian_partner__"), "pk")
     )
     return PartnershipFilter(params, queryset=queryset)
 
@@ -31,7 +36,9 @@ def partnership_list(*, params) -> QuerySet[Partnership]:
 
 
 def municipality_filter(params) -> MunicipalityFilter:
-    queryset = Municipality.objects.published().select_related("region").order_by("name", "pk")
+    queryset = (
+        Municipality.objects.published().select_related("region").order_by(shown_name(), "pk")
+    )
     return MunicipalityFilter(params, queryset=queryset)
 
 
@@ -40,7 +47,11 @@ def municipality_list(*, params) -> QuerySet[Municipality]:
 
 
 def initiative_filter(params) -> InitiativeFilter:
-    queryset = Initiative.objects.published().select_related("seat__region").order_by("name", "pk")
+    queryset = (
+        Initiative.objects.published()
+        .select_related("seat__region")
+        .order_by(collated("name"), "pk")
+    )
     return InitiativeFilter(params, queryset=queryset)
 
 
@@ -53,7 +64,7 @@ def signatory_filter(params) -> SignatoryFilter:
         Signatory.objects.published()
         .filter(appeal__is_published=True)
         .select_related("appeal", "municipality__region", "initiative__seat__region")
-        .order_by("person_name", "pk")
+        .order_by(shown_signatory(), "pk")
     )
     return SignatoryFilter(params, queryset=queryset)
 

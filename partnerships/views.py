@@ -23,7 +23,7 @@ from django.views.generic import DetailView, TemplateView
 from partnerships import exports, selectors
 from partnerships.caching import cached_counts, cached_page
 from partnerships.changes import recent_changes
-from partnerships.filters import FacetedFilterSet
+from partnerships.filters import FacetedFilterSet, collated, shown_name, shown_signatory
 from partnerships.models import (
     Appeal,
     Initiative,
@@ -235,10 +235,10 @@ class MunicipalityDetailView(PreviewableDetailView):
         context["partnerships"] = list(
             partnerships.filter(
                 Q(german_partner=municipality) | Q(russian_partner=municipality)
-            ).order_by("german_partner__name", "russian_partner__name")
+            ).order_by(shown_name("german_partner__"), shown_name("russian_partner__"))
         )
         context["initiatives"] = list(
-            self.visible(Initiative.objects.filter(seat=municipality)).order_by("name")
+            self.visible(Initiative.objects.filter(seat=municipality)).order_by(collated("name"))
         )
         return context
 
@@ -258,15 +258,27 @@ class InitiativeDetailView(PreviewableDetailView):
 
 
 class AppealDetailView(PreviewableDetailView):
+    """The appeal in the reader's language, how many of the reported signatories the
+    registry records, and its signatories and supporters apart."""
+
     template_name = "partnerships/appeal_detail.html"
 
     def get_queryset(self):
-        signatories = self.visible(Signatory.objects.all()).select_related(
-            "municipality", "initiative"
+        signatories = (
+            self.visible(Signatory.objects.all())
+            .select_related("municipality", "initiative")
+            .order_by(shown_signatory(), "pk")
         )
         return self.visible(Appeal.objects.all()).prefetch_related(
             Prefetch("signatories", queryset=signatories)
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        everyone = list(self.object.signatories.all())
+        context["signers"] = [s for s in everyone if not s.is_supporter]
+        context["supporters"] = [s for s in everyone if s.is_supporter]
+        return context
 
 
 class HomeView(TemplateView):

@@ -30,11 +30,13 @@ class RegionKind(models.TextChoices):
 
 
 class MunicipalityKind(models.TextChoices):
-    TOWN = "town", _("town or municipality (Stadt/Gemeinde)")
-    ASSOCIATION = "association", _("association of municipalities (Amt)")
-    DISTRICT = "district", _("district (Landkreis/Kreis)")
+    # Labels in the reader's language only: the German terms (Stadt/Gemeinde, Amt,
+    # Landkreis/Kreis, Bezirk) are the German translations, never part of the others.
+    TOWN = "town", _("town or municipality")
+    ASSOCIATION = "association", _("association of municipalities")
+    DISTRICT = "district", _("district")
     RAYON = "rayon", _("rayon")
-    CITY_DISTRICT = "city_district", _("city district (Bezirk, okrug)")
+    CITY_DISTRICT = "city_district", _("city district")
     REGION = "region", _("whole Land or region")
 
 

@@ -63,6 +63,10 @@ DOCUMENTED_COLUMNS = {
         "initiatives",
         "sources",
         "status_since",
+        "german_partner_kind_label",
+        "russian_partner_kind_label",
+        "kind_label",
+        "status_label",
     ],
     "municipalities": [
         "permalink",
@@ -79,6 +83,7 @@ DOCUMENTED_COLUMNS = {
         "latitude",
         "longitude",
         "website",
+        "kind_label",
     ],
     "initiatives": [
         "permalink",
@@ -90,6 +95,7 @@ DOCUMENTED_COLUMNS = {
         "website",
         "founded_year",
         "sources",
+        "kind_label",
     ],
     "signatories": [
         "appeal",
@@ -102,6 +108,13 @@ DOCUMENTED_COLUMNS = {
         "land_iso",
         "initiative",
         "source",
+        "participation",
+        "participation_label",
+        "organisation_kind_label",
+        "role_en",
+        "role_ru",
+        "organisation_en",
+        "organisation_ru",
     ],
 }
 COLUMNS = {
@@ -181,7 +194,7 @@ def test_the_exports_of_the_unfiltered_lists_hold_all_public_records(client):
     assert len(table(client.get("/partnerships/export.csv"))) == 121
     assert len(table(client.get("/municipalities/export.csv"))) == 204
     assert len(table(client.get("/initiatives/export.csv"))) == 155
-    assert len(table(client.get("/signatories/export.csv"))) == 2
+    assert len(table(client.get("/signatories/export.csv"))) == 3  # a signatory, a supporter
 
 
 def test_the_export_keeps_the_order_of_the_list(client):
@@ -298,7 +311,7 @@ def test_a_partnership_with_a_draft_partner_is_not_named_in_the_initiative_expor
 
 
 def test_a_draft_signatory_is_not_exported(client):
-    appeal = Signatory.objects.get().appeal
+    appeal = Signatory.objects.get(person_name="Henriette Reker").appeal
     Signatory.objects.create(
         appeal=appeal, person_name="Nicht Öffentlich", organisation="Geheim", is_published=False
     )
@@ -356,7 +369,7 @@ def test_dangerous_initiative_and_signatory_cells_are_neutralised(client):
         name="=cmd()", seat_name="+Stadt", sources="@source\nhttps://example.org"
     )
     Signatory.objects.create(
-        appeal=Signatory.objects.get().appeal,
+        appeal=Signatory.objects.get(person_name="Henriette Reker").appeal,
         person_name="-Minus",
         role="=Rolle",
         organisation="@Org",
@@ -643,16 +656,20 @@ def test_awkward_cells_in_the_partnership_export(client, awkward_records):
     assert second["sources"] == "'-minus"
 
 
-def test_status_since_is_the_last_column_cut_to_its_precision(client, awkward_records):
-    """Added at the end (consumers that read columns by position keep working)."""
+def test_status_since_is_added_after_the_first_columns_cut_to_its_precision(
+    client, awkward_records
+):
+    """Added at the end of the columns of its time, after every column before it
+    (consumers that read columns by position keep working); the labels came after it."""
     lines, dated = awkward_records
     exact = PartnershipFactory(german_partner=lines.german_partner)
     StatusEventFactory(
         partnership=exact, status=Status.ENDED, date=datetime.date(2024, 5, 2), date_precision="day"
     )
     header, *rows = table(client.get("/partnerships/export.csv", {"q": "Quote"}))
-    assert header[-1] == "status_since"
-    by_link = {row[0]: row[-1] for row in rows}
+    position = header.index("status_since")
+    assert position == 23 and header[:position] == DOCUMENTED_COLUMNS["partnerships"][:23]
+    by_link = {row[0]: row[position] for row in rows}
     assert by_link[BASE + lines.get_absolute_url()] == "2022-03"
     assert by_link[BASE + dated.get_absolute_url()] == "1991"
     assert by_link[BASE + exact.get_absolute_url()] == "2024-05-02"
@@ -677,7 +694,7 @@ def test_partial_iso(date, precision, expected):
 def test_awkward_cells_in_the_municipality_export(client, awkward_records):
     raw = body(client.get("/municipalities/export.csv", {"q": "Quote", "sep": "semicolon"}))
     assert b'"Bad ""Quote"", Stadt";"Semi;colon";;' in raw
-    assert b";'-0.000001;'-12.500000;'=cmd|' /C calc'!A0\r\n" in raw
+    assert b";'-0.000001;'-12.500000;'=cmd|' /C calc'!A0;Stadt oder Gemeinde\r\n" in raw
     rows = records(client.get("/municipalities/export.csv"))
     zlo = next(row for row in rows if row["permalink"] == f"{BASE}/municipalities/zlo/")
     assert (zlo["name_en"], zlo["name_ru"]) == ("'\tevil", " =space first")

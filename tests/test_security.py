@@ -221,7 +221,8 @@ def public_detail_pages(evil) -> dict[str, list[str]]:
     """Each detail page (and its correction form) with the fields it must show."""
     pages = {
         de(evil["german"]): [
-            *["Mname", "Mde", "Men", "Mru", "Alt", "Mnotes", "Msources"],
+            # The provenance notes (Msources) are for editors only: the admin shows them.
+            *["Mname", "Mde", "Men", "Mru", "Alt", "Mnotes"],
             *["Rde", "I2name"],
         ],
         de(evil["russian"]): ["Rname", "Rde", "Ren", "Rru", "Rnotes", "Mde"],

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from partnerships.importing.base import CREATED, UNCHANGED, UPDATED, Importer
 from partnerships.importing.errors import RowError
 from partnerships.models import Appeal, Initiative, Signatory
+from partnerships.models.appeals import Participation, participation_of
 from partnerships.vocabulary import MunicipalityKind, OrganisationKind
 
 DEFAULT_APPEAL = "drf-solidarity-appeal-2020"
@@ -23,11 +24,15 @@ class SignatoryImporter(Importer):
 
     ``municipality`` names a municipality of the registry (any spelling); otherwise the
     ``organisation`` is matched against the initiatives, and kept as named if none fits.
+    A role saying the appeal was supported, not signed, makes the row a supporter, who
+    may be an organisation without a person's name. Optional columns give the role and
+    the organisation in English and Russian (``TRANSLATIONS``).
     """
 
     name = "signatories"
     columns = ["name", "role", "organisation", "municipality", "source"]
     field_columns = {"person_name": "name", "role": "role", "source_url": "source"}
+    TRANSLATIONS = ["role_en", "role_ru", "organisation_en", "organisation_ru"]
 
     def __init__(self, appeal_slug: str = DEFAULT_APPEAL) -> None:
         super().__init__()
@@ -39,7 +44,8 @@ class SignatoryImporter(Importer):
             raise RowError(
                 gettext("no appeal '%(appeal)s' in the registry") % {"appeal": self.appeal_slug}
             )
-        if not row["name"]:
+        participation = participation_of(row["role"])
+        if not row["name"] and participation != Participation.SUPPORTER:
             raise RowError(gettext("the signatory's name is missing"), column="name")
         municipality = initiative = None
         kind = OrganisationKind.OTHER
@@ -57,7 +63,9 @@ class SignatoryImporter(Importer):
             if initiative is not None:
                 kind = OrganisationKind.INITIATIVE
         values = {
+            "participation": participation,
             "role": row["role"],
+            **{column: row.get(column, "") for column in self.TRANSLATIONS},
             "organisation_kind": kind,
             "municipality": municipality,
             "initiative": initiative,

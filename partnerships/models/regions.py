@@ -55,10 +55,16 @@ class Region(models.Model):
     def __str__(self) -> str:
         return f"{self.localized_name} ({self.code})"
 
+    @staticmethod
+    def name_field(language: str | None = None) -> str:
+        """The field of the name in ``language`` (the reader's language by default), for
+        queries that show, sort or export the name the reader sees."""
+        language = (language or get_language() or "de")[:2]
+        return {"ru": "name_ru", "en": "name_en"}.get(language, "name_de")
+
     @property
     def localized_name(self) -> str:
-        language = (get_language() or "de")[:2]
-        return {"ru": self.name_ru, "en": self.name_en}.get(language) or self.name_de
+        return getattr(self, self.name_field()) or self.name_de
 
     def spellings(self) -> list[str]:
         extra = [alias.strip() for alias in self.aliases.split("|")]

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.urls import Resolver404, resolve, reverse, translate_url
 from django.utils.translation import get_language
 
+from partnerships.vocabulary import MunicipalityKind
+
 register = template.Library()
 
 
@@ -44,3 +46,12 @@ def web_url(value: str) -> str:
     """The address if it is an http(s) link, else nothing (never a javascript: link)."""
     text = str(value or "").strip()
     return text if text.lower().startswith(("https://", "http://")) else ""
+
+
+@register.filter
+def kind_label(municipality) -> str:
+    """A municipality's kind in the reader's language. A whole region is named by its
+    region's kind ("oblast", "krai", "Land"), not by the category of both countries."""
+    if municipality.kind == MunicipalityKind.REGION and municipality.region is not None:
+        return municipality.region.get_kind_display()
+    return municipality.get_kind_display()
