@@ -110,7 +110,7 @@ def _title(record) -> str:
     if isinstance(record, Municipality):
         return record.display_name
     if isinstance(record, Signatory):
-        return record.person_name
+        return str(record)  # the person, or for an unnamed supporter the organisation
     return record.name
 
 
