@@ -29,7 +29,20 @@ from partnerships.models.claims import DatePrecision
 
 CHANGE_KIND = {"+": _("added"), "~": _("changed"), "-": _("removed")}
 # Fields the public does not need to see in a list of what changed.
-INTERNAL_FIELDS = {"version", "updated_at", "created_at", "search_key", "search_names"}
+INTERNAL_FIELDS = {
+    "version",
+    "updated_at",
+    "created_at",
+    "search_key",
+    "search_names",
+    "name_ru_origin",
+    "name_en_origin",
+    "gazetteer_names",
+    "gazetteer_key",
+    "conflicts",
+    "conflicts_reviewed",
+    "decided_fields",
+}
 # A date shown at the precision its source gives (templates/partnerships/_date.html
 # does the same in the templates).
 DATE_FORMATS = {
