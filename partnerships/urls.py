@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partnerships import views
+from partnerships import maps, statistics, views
 from partnerships.suggestions import suggest
 
 app_name = "partnerships"
@@ -11,6 +11,9 @@ urlpatterns = [
     path("changes/", views.RecentChangesView.as_view(), name="changes"),
     path("changes/feed.atom", views.RecentChangesFeed(), name="changes-feed"),
     path("partnerships/", views.PartnershipListView.as_view(), name="partnership-list"),
+    # The map and the statistics (partnerships/maps.py, partnerships/statistics.py).
+    path("map/", maps.MapView.as_view(), name="map"),
+    path("statistics/", statistics.StatisticsView.as_view(), name="statistics"),
     path(
         "partnerships/export.csv",
         views.PartnershipExportView.as_view(),
