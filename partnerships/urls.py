@@ -13,6 +13,7 @@ urlpatterns = [
     path("partnerships/", views.PartnershipListView.as_view(), name="partnership-list"),
     # The map and the statistics (partnerships/maps.py, partnerships/statistics.py).
     path("map/", maps.MapView.as_view(), name="map"),
+    path("map/partnerships.geojson", maps.partnership_geojson, name="partnership-geojson"),
     path("statistics/", statistics.StatisticsView.as_view(), name="statistics"),
     path(
         "partnerships/export.csv",
