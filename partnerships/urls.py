@@ -15,6 +15,7 @@ urlpatterns = [
     path("map/", maps.MapView.as_view(), name="map"),
     path("map/partnerships.geojson", maps.partnership_geojson, name="partnership-geojson"),
     path("statistics/", statistics.StatisticsView.as_view(), name="statistics"),
+    path("statistics/<slug:figure>.csv", statistics.statistics_csv, name="statistics-csv"),
     path(
         "partnerships/export.csv",
         views.PartnershipExportView.as_view(),
