@@ -173,8 +173,8 @@ def draw(rows: list[Row], columns: list[tuple[str, str]]) -> Chart:
         for cell in row.cells or [row.total]:
             width = cell.value * scale
             if cell.value:
-                tooltip = f"{row.label} · {cell.label}: {cell.value}" if cell.label else ""
-                segments.append(Segment(num(x), num(width), cell, tooltip or row.label))
+                name = f"{row.label} · {cell.label}" if cell.label else row.label
+                segments.append(Segment(num(x), num(width), cell, f"{name}: {cell.value}"))
             x += width
         drawn.append(
             ChartRow(
