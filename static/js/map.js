@@ -63,6 +63,10 @@
     worldCopyJump: false,
     preferCanvas: false,
   });
+  // The zoom level, for the tests and for anyone inspecting the page.
+  map.on("zoomend", function () {
+    element.setAttribute("data-zoom", String(map.getZoom()));
+  });
   map.setView([55, 40], 3);
 
   // --- Partnerships -------------------------------------------------------------------
@@ -105,6 +109,14 @@
     return box;
   }
 
+  // Leaflet closes a popup by Escape only while the map itself has the focus.
+  function closeOnEscape(event) {
+    if (event.key === "Escape") {
+      L.DomEvent.stop(event);
+      map.closePopup();
+    }
+  }
+
   function townMarker(feature, partnerships) {
     var properties = feature.properties;
     var label = node("span", "visually-hidden", properties.name);
@@ -126,15 +138,20 @@
     // The popup's first link takes the focus, so that a town opened by keyboard (Enter)
     // leads on to its record and its partnerships; Escape closes it again.
     marker.on("popupopen", function (event) {
-      var first = event.popup.getElement().querySelector(".map-popup a");
+      var popup = event.popup.getElement();
+      var first = popup.querySelector(".map-popup a");
       if (first) {
         first.focus();
       }
+      L.DomEvent.on(popup, "keydown", closeOnEscape);
     });
-    marker.on("popupclose", function () {
+    marker.on("popupclose", function (event) {
+      L.DomEvent.off(event.popup.getElement(), "keydown", closeOnEscape);
+      // Back to the town, unless the reader has gone on elsewhere on the page.
       var icon = marker.getElement();
-      if (icon && element.contains(document.activeElement) && document.activeElement !== icon) {
-        icon.focus();
+      var active = document.activeElement;
+      if (icon && (!active || active === document.body || element.contains(active))) {
+        icon.focus({ preventScroll: true });
       }
     });
     return marker;
@@ -189,6 +206,9 @@
       var path = layer.getElement && layer.getElement();
       if (path) {
         path.setAttribute("data-partnership", layer.feature.properties.id);
+        // Chromium makes a line with a tooltip a tab stop of its own; the keyboard reaches
+        // the partnerships through their towns instead (a hundred lines would come first).
+        path.setAttribute("tabindex", "-1");
       }
     });
 
