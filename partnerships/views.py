@@ -60,19 +60,34 @@ def page_size(request: HttpRequest) -> int:
     return int(raw)
 
 
+def active_filters(filterset: FacetedFilterSet) -> int:
+    """How many filters the address sets (sorting is not a filter): shown on the closed
+    "Filter" disclosure of a phone, so the reader knows the list is narrowed."""
+    return sum(
+        1 for name in filterset.filters if name != "sort" and filterset.data.get(name, "") != ""
+    )
+
+
 class RegistryListView(TemplateView):
     """A filtered, sorted, paginated public list with facet counts and a CSV export."""
 
     selector: Callable[[object], FacetedFilterSet]
     list_title: str = ""
     export_url_name: str = ""
+    # The same rows on the map (partnerships/maps.py), if this list has one.
+    map_url_name: str = ""
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         return cached_page(request, lambda: self.render_list(request))
 
     def render_list(self, request: HttpRequest) -> HttpResponse:
         filterset = type(self).selector(request.GET)
-        context = {"filterset": filterset, "page_sizes": PAGE_SIZES, "view": self}
+        context = {
+            "filterset": filterset,
+            "page_sizes": PAGE_SIZES,
+            "view": self,
+            "active_filters": active_filters(filterset),
+        }
         try:
             if not filterset.is_valid():
                 raise BadRequest(_("Some filters could not be used; see the messages below."))
@@ -145,6 +160,7 @@ class PartnershipListView(RegistryListView):
     template_name = "partnerships/partnership_list.html"
     selector = staticmethod(selectors.partnership_filter)
     export_url_name = "partnerships:partnership-export"
+    map_url_name = "partnerships:map"
 
 
 class PartnershipExportView(RegistryExportView):
