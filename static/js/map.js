@@ -62,6 +62,12 @@
     maxZoom: 12,
     worldCopyJump: false,
     preferCanvas: false,
+    // The basemap covers 25° W to 191° E, 34° to 82° N: no panning off into the blank.
+    maxBounds: [
+      [20, -40],
+      [86, 205],
+    ],
+    maxBoundsViscosity: 0.7,
   });
   // The zoom level, for the tests and for anyone inspecting the page.
   map.on("zoomend", function () {
@@ -228,7 +234,7 @@
       bounds.extend([c[1], c[0]]);
     });
     if (bounds.isValid()) {
-      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 8 });
+      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 8, animate: false });
     }
     element.setAttribute("data-drawn-lines", String(lines.length));
     element.setAttribute("data-drawn-towns", String(towns.length));
