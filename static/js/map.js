@@ -9,17 +9,7 @@
   "use strict";
 
   var element = document.getElementById("map");
-  var panel = document.getElementById("map-filters");
-  var wide = window.matchMedia("(min-width: 52.01rem)");
-
-  // The filters stand open beside the map on a wide screen; on a phone the map comes first.
-  function followWidth() {
-    if (panel && wide.matches) {
-      panel.open = true;
-    }
-  }
-  followWidth();
-  wide.addEventListener("change", followWidth);
+  // The filters' disclosure opens and closes by static/js/filters.js, as on the lists.
 
   if (!element || typeof L === "undefined") {
     return;
