@@ -2,7 +2,7 @@
 
 pg_dump and pg_restore run in other processes: they see committed data only and cannot
 see (or must not wait for) a test's transaction. The round trip therefore runs as a
-transactional test, after which pytest-django empties every table. As in test_browser.py,
+transactional test, after which pytest-django empties every table. As in tests/browser/conftest.py,
 the registry that conftest loads once per session is snapshotted when the module starts
 and put back by a module-scoped fixture whose teardown runs after that flush, so the
 tests that run later still see the starter data. The snapshot is every table's content
@@ -43,7 +43,7 @@ from partnerships.models import (
     StatusEvent,
 )
 
-# --- The registry's data (as in test_browser.py) ---------------------------------------
+# --- The registry's data (as in tests/browser/conftest.py) ---------------------------------------
 
 
 @dataclass(frozen=True)
