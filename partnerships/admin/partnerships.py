@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.admin import actions, imports
+from partnerships.admin import actions, imports, reconciliation
 from partnerships.admin.base import (
     EMPTY,
     RegistryAdmin,
@@ -287,6 +287,8 @@ class PartnershipAdmin(VersionedAdmin):
         "updated_at",
     ]
     inlines = [StatusEventInline, PartnershipSourceInline, InitiativeInline]
+    # partnership/change_list.html with a link to the reconciliation with Wikidata.
+    change_list_template = "admin/partnerships/reconciliation_change_list.html"
 
     class Media:
         css = {"all": ["css/admin.css"]}
@@ -398,8 +400,9 @@ class PartnershipAdmin(VersionedAdmin):
         form.instance.refresh_status()
 
     def get_urls(self):
-        # import/: upload a file, preview every row, confirm (partnerships/admin/imports.py).
-        return imports.urls(self) + super().get_urls()
+        # import/: upload a file, preview every row, confirm (partnerships/admin/imports.py);
+        # wikidata/: the reconciliation with Wikidata (partnerships/admin/reconciliation.py).
+        return imports.urls(self) + reconciliation.urls(self) + super().get_urls()
 
 
 @admin.register(StatusEvent)
