@@ -57,8 +57,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnerships.models import Initiative, Partnership, PartnershipSource, Region
+from partnerships.models.appeals import Participation
 from partnerships.models.claims import DatePrecision
-from partnerships.vocabulary import MunicipalityKind, PartnershipKind, Status
+from partnerships.models.municipalities import AGS_PATTERN, OKTMO_PATTERN, QID_PATTERN
+from partnerships.models.partnerships import FIRST_YEAR, LAST_YEAR
+from partnerships.vocabulary import (
+    Country,
+    InitiativeKind,
+    MunicipalityKind,
+    OrganisationKind,
+    PartnershipKind,
+    Status,
+)
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -88,8 +98,67 @@ class _Echo:
 
 @dataclass(frozen=True)
 class Column:
+    """A column of an export: its header, its cell for one object and what the cells hold.
+
+    ``header`` and ``value`` make the CSV; the rest describes the cells for the data
+    package (``partnerships/datapackage.py``) as a Table Schema field: ``type`` is a Table
+    Schema type (string, integer, number, date, boolean), ``required`` says that the cell
+    is never empty, ``enum``, ``pattern`` (anchored, as Table Schema reads it), ``minimum``
+    and ``maximum`` what a non-empty cell may be. The descriptions say what
+    docs/EXPORTS.md says.
+    """
+
     header: str
     value: Callable[[Any], Any]
+    description: str = ""
+    type: str = "string"
+    format: str = ""
+    required: bool = False
+    enum: tuple[str, ...] = ()
+    pattern: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def schema_field(self) -> dict[str, Any]:
+        """The column as a Table Schema field, for the cells ``neutralise()`` writes."""
+        field: dict[str, Any] = {"name": self.header, "type": self.type}
+        if self.format:
+            field["format"] = self.format
+        if self.description:
+            field["description"] = self.description
+        if self.type == "boolean":
+            field["trueValues"], field["falseValues"] = ["yes"], ["no"]
+        if self.type == "number":
+            # A negative number starts like a formula: neutralise() puts an apostrophe
+            # before it, which a reader of a non-bare number strips.
+            field["bareNumber"] = False
+        constraints = {
+            "required": self.required or None,
+            "enum": list(self.enum) or None,
+            "pattern": self.pattern or None,
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+        }
+        constraints = {name: value for name, value in constraints.items() if value is not None}
+        if constraints:
+            field["constraints"] = constraints
+        return field
+
+
+def whole(pattern: str) -> str:
+    """A model's anchored regular expression as a Table Schema pattern (matched whole)."""
+    return pattern.removeprefix("^").removesuffix("$")
+
+
+# What the cells hold, for the data package (the language-dependent columns follow the
+# language of the download's address).
+PERMALINK = "Absolute address of the record's page (stable)."
+IN_LANGUAGE = "in the download's language"
+LABEL = "`{}` as the page names it, " + IN_LANGUAGE + "."
+REGION_CODE = r"(DE|RU)-[A-Z]{2,3}"
+LAND_CODE, SUBJECT_CODE = r"DE-[A-Z]{2,3}", r"RU-[A-Z]{2,3}"
+JOINED = "joined by ` | `"
+PARTIAL_DATE = r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"
 
 
 # An ISO 8601 date cut to the precision its source gives: YYYY, YYYY-MM (else YYYY-MM-DD).
@@ -113,88 +182,325 @@ def region_code(region) -> str:
 
 
 PARTNERSHIP_COLUMNS = [
-    Column("permalink", lambda p: p.get_absolute_url()),
-    Column("german_partner", lambda p: p.german_partner.name),
-    Column("german_partner_en", lambda p: p.german_partner.name_en),
-    Column("german_partner_kind", lambda p: p.german_partner.kind),
-    Column("german_land", lambda p: region_name(p.german_partner.region)),
-    Column("german_land_iso", lambda p: region_code(p.german_partner.region)),
-    Column("german_ags", lambda p: p.german_partner.official_code),
-    Column("russian_partner_cyrillic", lambda p: p.russian_partner.name),
-    Column("russian_partner_de", lambda p: p.russian_partner.name_de),
-    Column("russian_partner_en", lambda p: p.russian_partner.name_en),
-    Column("russian_partner_kind", lambda p: p.russian_partner.kind),
-    Column("russian_region", lambda p: region_name(p.russian_partner.region)),
-    Column("russian_region_iso", lambda p: region_code(p.russian_partner.region)),
-    Column("russian_oktmo", lambda p: p.russian_partner.official_code),
-    Column("kind", lambda p: p.kind),
-    Column("kind_wording", lambda p: p.kind_wording),
-    Column("status", lambda p: p.status),
-    Column("since_year", lambda p: p.since_year),
-    Column("established_on", lambda p: p.established_on),
-    Column("unverified", lambda p: p.needs_verification),
-    Column("last_verified", lambda p: p.last_verified),
-    Column("initiatives", lambda p: p.initiative_count),
-    Column("sources", lambda p: p.source_text),
-    Column("status_since", lambda p: partial_iso(p.status_since, p.status_since_precision)),
-    Column("german_partner_kind_label", lambda p: p.german_partner.get_kind_display()),
-    Column("russian_partner_kind_label", lambda p: p.russian_partner.get_kind_display()),
-    Column("kind_label", lambda p: p.get_kind_display()),
-    Column("status_label", lambda p: p.get_status_display()),
+    Column("permalink", lambda p: p.get_absolute_url(), PERMALINK, format="uri", required=True),
+    Column(
+        "german_partner",
+        lambda p: p.german_partner.name,
+        "Official German name of the German partner.",
+        required=True,
+    ),
+    Column("german_partner_en", lambda p: p.german_partner.name_en, "Its English name."),
+    Column(
+        "german_partner_kind",
+        lambda p: p.german_partner.kind,
+        "What the German partner is: town, association, district, city_district or region "
+        "(a whole Land).",
+        required=True,
+        enum=tuple(MunicipalityKind.values),
+    ),
+    Column(
+        "german_land",
+        lambda p: region_name(p.german_partner.region),
+        f"The Land, {IN_LANGUAGE}.",
+    ),
+    Column(
+        "german_land_iso",
+        lambda p: region_code(p.german_partner.region),
+        "ISO 3166-2 code of the Land (DE-NW).",
+        pattern=LAND_CODE,
+    ),
+    Column(
+        "german_ags",
+        lambda p: p.german_partner.official_code,
+        "Amtlicher Gemeindeschlüssel (2, 5, 8 or 9 digits).",
+        pattern=whole(AGS_PATTERN),
+    ),
+    Column(
+        "russian_partner_cyrillic",
+        lambda p: p.russian_partner.name,
+        "Official Russian name of the Russian partner, in Cyrillic.",
+        required=True,
+    ),
+    Column("russian_partner_de", lambda p: p.russian_partner.name_de, "Its German name."),
+    Column("russian_partner_en", lambda p: p.russian_partner.name_en, "Its English name."),
+    Column(
+        "russian_partner_kind",
+        lambda p: p.russian_partner.kind,
+        "What the Russian partner is: town, rayon, city_district or region.",
+        required=True,
+        enum=tuple(MunicipalityKind.values),
+    ),
+    Column(
+        "russian_region",
+        lambda p: region_name(p.russian_partner.region),
+        f"The federal subject, {IN_LANGUAGE}.",
+    ),
+    Column(
+        "russian_region_iso",
+        lambda p: region_code(p.russian_partner.region),
+        "ISO 3166-2 code of the federal subject (RU-KGD).",
+        pattern=SUBJECT_CODE,
+    ),
+    Column(
+        "russian_oktmo",
+        lambda p: p.russian_partner.official_code,
+        "OKTMO code (8 or 11 digits).",
+        pattern=whole(OKTMO_PATTERN),
+    ),
+    Column(
+        "kind",
+        lambda p: p.kind,
+        "Kind of partnership.",
+        required=True,
+        enum=tuple(PartnershipKind.values),
+    ),
+    Column("kind_wording", lambda p: p.kind_wording, "The source's own wording of the kind."),
+    Column(
+        "status",
+        lambda p: p.status,
+        "Status, from the latest status event.",
+        required=True,
+        enum=tuple(Status.values),
+    ),
+    Column(
+        "since_year",
+        lambda p: p.since_year,
+        "Year established.",
+        type="integer",
+        minimum=FIRST_YEAR,
+        maximum=LAST_YEAR,
+    ),
+    Column(
+        "established_on",
+        lambda p: p.established_on,
+        "Date established, where known.",
+        type="date",
+    ),
+    Column(
+        "unverified",
+        lambda p: p.needs_verification,
+        "yes while the only source is uncertain (2016 Wikidata extract).",
+        type="boolean",
+        required=True,
+    ),
+    Column(
+        "last_verified",
+        lambda p: p.last_verified,
+        "Date an editor last checked the partnership.",
+        type="date",
+    ),
+    Column(
+        "initiatives",
+        lambda p: p.initiative_count,
+        "Number of published initiatives carrying the partnership.",
+        type="integer",
+        required=True,
+        minimum=0,
+    ),
+    Column(
+        "sources",
+        lambda p: p.source_text,
+        f"Source addresses or citations, {JOINED}.",
+    ),
+    Column(
+        "status_since",
+        lambda p: partial_iso(p.status_since, p.status_since_precision),
+        "Since when the current status holds, at the precision the source gives: "
+        "YYYY-MM-DD, YYYY-MM or YYYY.",
+        pattern=PARTIAL_DATE,
+    ),
+    Column(
+        "german_partner_kind_label",
+        lambda p: p.german_partner.get_kind_display(),
+        LABEL.format("german_partner_kind"),
+        required=True,
+    ),
+    Column(
+        "russian_partner_kind_label",
+        lambda p: p.russian_partner.get_kind_display(),
+        LABEL.format("russian_partner_kind"),
+        required=True,
+    ),
+    Column("kind_label", lambda p: p.get_kind_display(), LABEL.format("kind"), required=True),
+    Column("status_label", lambda p: p.get_status_display(), LABEL.format("status"), required=True),
 ]
 
 MUNICIPALITY_COLUMNS = [
-    Column("permalink", lambda m: m.get_absolute_url()),
-    Column("country", lambda m: m.country),
-    Column("name", lambda m: m.name),
-    Column("name_de", lambda m: m.name_de),
-    Column("name_en", lambda m: m.name_en),
-    Column("name_ru", lambda m: m.name_ru),
-    Column("kind", lambda m: m.kind),
-    Column("region", lambda m: region_name(m.region)),
-    Column("region_iso", lambda m: region_code(m.region)),
-    Column("official_code", lambda m: m.official_code),
-    Column("wikidata_id", lambda m: m.wikidata_id),
-    Column("latitude", lambda m: m.latitude),
-    Column("longitude", lambda m: m.longitude),
-    Column("website", lambda m: m.website),
-    Column("kind_label", lambda m: m.get_kind_display()),
+    Column("permalink", lambda m: m.get_absolute_url(), PERMALINK, format="uri", required=True),
+    Column("country", lambda m: m.country, "DE or RU.", required=True, enum=tuple(Country.values)),
+    Column(
+        "name",
+        lambda m: m.name,
+        "Official name in its own language (German, or Russian in Cyrillic).",
+        required=True,
+    ),
+    Column("name_de", lambda m: m.name_de, "German name."),
+    Column("name_en", lambda m: m.name_en, "English name."),
+    Column("name_ru", lambda m: m.name_ru, "Russian name (Cyrillic)."),
+    Column(
+        "kind",
+        lambda m: m.kind,
+        "town, association (Amt), district, rayon, city_district or region.",
+        required=True,
+        enum=tuple(MunicipalityKind.values),
+    ),
+    Column(
+        "region",
+        lambda m: region_name(m.region),
+        f"Land or federal subject, {IN_LANGUAGE}.",
+    ),
+    Column(
+        "region_iso",
+        lambda m: region_code(m.region),
+        "ISO 3166-2 code of the Land or federal subject.",
+        pattern=REGION_CODE,
+    ),
+    Column(
+        "official_code",
+        lambda m: m.official_code,
+        "AGS (Germany: 2, 5, 8 or 9 digits) or OKTMO (Russia: 8 or 11 digits).",
+        pattern=f"{whole(AGS_PATTERN)}|{whole(OKTMO_PATTERN)}",
+    ),
+    Column(
+        "wikidata_id",
+        lambda m: m.wikidata_id,
+        "Wikidata item (Q-number).",
+        pattern=whole(QID_PATTERN),
+    ),
+    Column(
+        "latitude",
+        lambda m: m.latitude,
+        "WGS 84, degrees north.",
+        type="number",
+        minimum=-90,
+        maximum=90,
+    ),
+    Column(
+        "longitude",
+        lambda m: m.longitude,
+        "WGS 84, degrees east.",
+        type="number",
+        minimum=-180,
+        maximum=180,
+    ),
+    Column("website", lambda m: m.website, "Official website.", format="uri"),
+    Column("kind_label", lambda m: m.get_kind_display(), LABEL.format("kind"), required=True),
 ]
 
 INITIATIVE_COLUMNS = [
-    Column("permalink", lambda i: i.get_absolute_url()),
-    Column("name", lambda i: i.name),
-    Column("kind", lambda i: i.kind),
-    Column("seat", lambda i: i.public_seat.name if i.public_seat else i.seat_name),
-    Column("seat_region_iso", lambda i: region_code(i.public_seat.region) if i.public_seat else ""),
-    Column("partnerships", lambda i: i.partnership_text),
-    Column("website", lambda i: i.website),
-    Column("founded_year", lambda i: i.founded_year),
-    Column("sources", lambda i: " | ".join(i.source_list())),
-    Column("kind_label", lambda i: i.get_kind_display()),
+    Column("permalink", lambda i: i.get_absolute_url(), PERMALINK, format="uri", required=True),
+    Column(
+        "name",
+        lambda i: i.name,
+        "Name of the association, school, church ...",
+        required=True,
+    ),
+    Column(
+        "kind",
+        lambda i: i.kind,
+        "Kind of initiative.",
+        required=True,
+        enum=tuple(InitiativeKind.values),
+    ),
+    Column(
+        "seat",
+        lambda i: i.public_seat.name if i.public_seat else i.seat_name,
+        "Official name of the municipality where it is based (or the place as the source "
+        "writes it).",
+    ),
+    Column(
+        "seat_region_iso",
+        lambda i: region_code(i.public_seat.region) if i.public_seat else "",
+        "ISO 3166-2 code of the seat's region.",
+        pattern=REGION_CODE,
+    ),
+    Column(
+        "partnerships",
+        lambda i: i.partnership_text,
+        "Permalink slugs of the partnerships it carries (the last part of a partnership's "
+        f"permalink), {JOINED}.",
+    ),
+    Column("website", lambda i: i.website, "Website.", format="uri"),
+    Column(
+        "founded_year",
+        lambda i: i.founded_year,
+        "Year founded.",
+        type="integer",
+        minimum=1800,
+        maximum=2100,
+    ),
+    Column("sources", lambda i: " | ".join(i.source_list()), f"Source addresses, {JOINED}."),
+    Column("kind_label", lambda i: i.get_kind_display(), LABEL.format("kind"), required=True),
 ]
 
 SIGNATORY_COLUMNS = [
-    Column("appeal", lambda s: s.appeal.localized_title.text),
-    Column("appeal_date", lambda s: s.appeal.date),
-    Column("name", lambda s: s.person_name),
-    Column("role", lambda s: s.role),
-    Column("organisation", lambda s: s.organisation),
-    Column("organisation_kind", lambda s: s.organisation_kind),
-    Column("municipality", lambda s: s.public_municipality.name if s.public_municipality else ""),
+    Column(
+        "appeal",
+        lambda s: s.appeal.localized_title.text,
+        f"Title of the appeal, {IN_LANGUAGE}.",
+        required=True,
+    ),
+    Column(
+        "appeal_date",
+        lambda s: s.appeal.date,
+        "Date of the appeal.",
+        type="date",
+        required=True,
+    ),
+    Column("name", lambda s: s.person_name, "The signatory's name (empty for a supporter)."),
+    Column("role", lambda s: s.role, "Role or title, as the source gives it (German)."),
+    Column(
+        "organisation",
+        lambda s: s.organisation,
+        "The organisation as the signature names it (German).",
+    ),
+    Column(
+        "organisation_kind",
+        lambda s: s.organisation_kind,
+        "What the signatory speaks for.",
+        required=True,
+        enum=tuple(OrganisationKind.values),
+    ),
+    Column(
+        "municipality",
+        lambda s: s.public_municipality.name if s.public_municipality else "",
+        "Official name of the municipality signed for.",
+    ),
     Column(
         "land_iso",
         lambda s: region_code(s.public_municipality.region) if s.public_municipality else "",
+        "ISO 3166-2 code of that municipality's Land.",
+        pattern=REGION_CODE,
     ),
-    Column("initiative", lambda s: s.public_initiative.name if s.public_initiative else ""),
-    Column("source", lambda s: s.source_url),
-    Column("participation", lambda s: s.participation),
-    Column("participation_label", lambda s: s.get_participation_display()),
-    Column("organisation_kind_label", lambda s: s.get_organisation_kind_display()),
-    Column("role_en", lambda s: s.role_en),
-    Column("role_ru", lambda s: s.role_ru),
-    Column("organisation_en", lambda s: s.organisation_en),
-    Column("organisation_ru", lambda s: s.organisation_ru),
+    Column(
+        "initiative",
+        lambda s: s.public_initiative.name if s.public_initiative else "",
+        "Name of the initiative signed for.",
+    ),
+    Column("source", lambda s: s.source_url, "Source address.", format="uri"),
+    Column(
+        "participation",
+        lambda s: s.participation,
+        "signatory, or supporter (supported the appeal, not a signatory).",
+        required=True,
+        enum=tuple(Participation.values),
+    ),
+    Column(
+        "participation_label",
+        lambda s: s.get_participation_display(),
+        LABEL.format("participation"),
+        required=True,
+    ),
+    Column(
+        "organisation_kind_label",
+        lambda s: s.get_organisation_kind_display(),
+        LABEL.format("organisation_kind"),
+        required=True,
+    ),
+    Column("role_en", lambda s: s.role_en, "The role in English, where known."),
+    Column("role_ru", lambda s: s.role_ru, "The role in Russian, where known."),
+    Column("organisation_en", lambda s: s.organisation_en, "The organisation in English."),
+    Column("organisation_ru", lambda s: s.organisation_ru, "The organisation in Russian."),
 ]
 
 
