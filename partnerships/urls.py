@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partnerships import maps, statistics, views
+from partnerships import datapackage, maps, statistics, views
 from partnerships.suggestions import suggest
 
 app_name = "partnerships"
@@ -46,6 +46,8 @@ urlpatterns = [
     ),
     path("signatories/", views.SignatoryListView.as_view(), name="signatory-list"),
     path("signatories/export.csv", views.SignatoryExportView.as_view(), name="signatory-export"),
+    path("data/datapackage.json", datapackage.datapackage_json, name="datapackage"),
+    path("data/registry.zip", datapackage.registry_zip, name="registry-zip"),
     path("appeals/<slug:slug>/", views.AppealDetailView.as_view(), name="appeal-detail"),
     # "Suggest a correction" on every public detail page (partnerships/suggestions.py).
     path(
