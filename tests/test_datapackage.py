@@ -189,3 +189,14 @@ def test_every_column_says_what_it_holds():
         for column in table.columns:
             assert isinstance(column, exports.Column)
             assert column.description, f"{table.name}.{column.header}"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "words"),
+    [("/en", "All lists (zip)"), ("", "Alle Listen (ZIP)"), ("/ru", "Все списки (ZIP)")],
+)
+def test_the_about_page_links_to_the_zip_and_the_package(client, prefix, words):
+    response = client.get(f"{prefix}/about/")
+    assert response.status_code == 200
+    assert f'<a href="{prefix}/data/registry.zip">{words}</a>' in response.text
+    assert f'href="{prefix}/data/datapackage.json"' in response.text
