@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -54,11 +55,17 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "corsheaders",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "partnerships",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CORS headers for the open-data API (before anything that may answer on its own).
+    "corsheaders.middleware.CorsMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -251,3 +258,43 @@ if USE_REPLICA:
     DATABASES["replica"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {})}
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["twinning.routers.ReplicaRouter"]
+
+# The open-data API under /api/v1/ (partnerships/api/): anonymous and read-only, JSON only
+# (the browsable API would need inline scripts), no sessions (so no CSRF), an OpenAPI 3
+# schema by drf-spectacular. Its rate limit per client counts with django-ratelimit in the
+# shared cache, like the correction form's.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["partnerships.api.throttling.ClientRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# GET requests allowed per client address and period (django-ratelimit's syntax).
+API_RATE = os.environ.get("API_RATE", "120/m")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "German–Russian Partnership Registry API",
+    "DESCRIPTION": (
+        "Read-only open data: partnerships, municipalities, initiatives, signatories and "
+        "appeals. Lists take the filters of the registry's HTML lists, page with a cursor "
+        "and follow changes with modified_since."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI from the sidecar package, served by this site: no CDN, and its start
+    # script as a file of its own (SpectacularSwaggerSplitView), so the CSP stays strict.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+}
+# Any site may read the API from a browser (GET only); nothing else is shared.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = [*default_headers, "if-none-match"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]

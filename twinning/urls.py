@@ -7,6 +7,8 @@ from twinning.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The open-data API (partnerships/api/): no language prefix.
+    path("api/", include("partnerships.api.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
