@@ -66,6 +66,9 @@ MAX_ERRORS = 5
 class ResultFileError(ValueError):
     """The file is not a usable SPARQL JSON result of the documented query."""
 
+    def __init__(self, message) -> None:
+        super().__init__(str(message))  # in the language active now, not when printed
+
 
 class Kind(StrEnum):
     """The kinds of difference, in the order the report shows them."""

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from partnerships.models import Municipality, Partnership
 from partnerships.reconciliation import (
@@ -252,7 +253,7 @@ def test_the_command_writes_csv_and_takes_a_base_url():
 def test_a_bad_file_is_a_clear_error(tmp_path, content, message):
     path = tmp_path / "result.json"
     path.write_bytes(content)
-    with pytest.raises(ResultFileError) as error:
+    with translation.override("en"), pytest.raises(ResultFileError) as error:
         parse_results(content)
     assert message in str(error.value)
     with pytest.raises(CommandError) as command_error:
