@@ -348,13 +348,28 @@ def test_no_file_is_a_form_error(editor_client):
     assert "Choose a result file" in page.content.decode()
 
 
-def test_the_page_in_german_and_russian(editor_client):
-    for prefix, heading in [("", "Paare nur in Wikidata"), ("/ru", "Пары только в Викиданных")]:
-        page = editor_client.post(
-            f"{prefix}/admin/partnerships/partnership/wikidata/", {"sample": "1"}
-        )
-        assert page.status_code == 200
-        assert heading in page.content.decode()
+@pytest.mark.parametrize(
+    ("prefix", "texts"),
+    [
+        ("", ["Abgleich mit Wikidata", "Paare nur in Wikidata (2)", "Laut Register", "Entwurf"]),
+        ("/ru", ["Сверка с Викиданными", "Пары только в Викиданных (2)", "В реестре", "черновик"]),
+    ],
+)
+def test_the_page_in_german_and_russian(editor_client, prefix, texts):
+    Partnership.objects.filter(german_partner__wikidata_id="Q1715").update(is_published=False)
+    page = editor_client.post(f"{prefix}/admin/partnerships/partnership/wikidata/", {"sample": "1"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    for text in texts:
+        assert text in html
+    for english in ["Pairs only", "Registry says", "Compare with the shipped sample", "no year"]:
+        assert english not in html
+
+
+def test_a_bad_upload_is_an_error_in_the_editors_language(editor_client):
+    upload = SimpleUploadedFile("result.json", b"[]")
+    page = editor_client.post("/ru/admin/partnerships/partnership/wikidata/", {"file": upload})
+    assert "простой список JSON" in page.content.decode()
 
 
 def test_the_page_needs_a_login(client):
