@@ -146,7 +146,7 @@ TABLES = [
     ),
     Table(
         "municipalities",
-        "Municipalities, districts and regions that are partners",
+        "Municipalities, districts and regions",
         views.MunicipalityExportView,
         "partnerships:municipality-export",
         primary_key=("permalink",),
@@ -180,18 +180,23 @@ def schema_digest() -> str:
 
 
 def last_change(request: HttpRequest) -> datetime.datetime | None:
-    """When a published record last changed: the package's ``created``, kept for the
-    registry's generation (at 100,000 partnerships the maximum reads every row)."""
-    key = f"datapackage-created:{current_generation(request)}"
-    found = cache.get(key)
-    if found is None:
-        moments = [
-            model.objects.published().aggregate(last=Max("updated_at"))["last"]
-            for model in (Partnership, Municipality, Initiative, Signatory, Appeal)
-        ]
-        found = max((moment for moment in moments if moment), default="")
-        cache.set(key, found, settings.PAGE_CACHE_SECONDS or 1)
-    return found or None
+    """When a published record last changed: the package's ``created``. Asked once per
+    request and kept for the registry's generation (at 100,000 partnerships the maximum
+    reads every row)."""
+    if not hasattr(request, "registry_last_change"):
+        key = f"datapackage-created:{current_generation(request)}"
+        seconds = settings.PAGE_CACHE_SECONDS
+        found = cache.get(key) if seconds else None
+        if found is None:
+            moments = [
+                model.objects.published().aggregate(last=Max("updated_at"))["last"]
+                for model in (Partnership, Municipality, Initiative, Signatory, Appeal)
+            ]
+            found = max((moment for moment in moments if moment), default="")
+            if seconds:
+                cache.set(key, found, seconds)
+        request.registry_last_change = found or None
+    return request.registry_last_change
 
 
 def descriptor(request: HttpRequest, *, relative: bool = False) -> dict[str, Any]:
