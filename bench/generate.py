@@ -24,7 +24,7 @@ import csv
 import random
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -445,6 +445,9 @@ class Dataset:
     search_cyrillic: str
     # More towns of the file, spread over it, for searches that no cache has seen.
     search_terms: list[tuple[str, str]]
+    # Every generated town (for the peer's search terms and spellings, bench/peer.py).
+    german_towns: list[German] = field(default_factory=list, repr=False)
+    russian_towns: list[Russian] = field(default_factory=list, repr=False)
 
 
 def write(path: Path, partnerships: int, seed: int = SEED) -> Dataset:
@@ -467,6 +470,8 @@ def write(path: Path, partnerships: int, seed: int = SEED) -> Dataset:
         search_latin=target.german,
         search_cyrillic=target.cyrillic,
         search_terms=terms,
+        german_towns=generator.germans_list,
+        russian_towns=generator.russians_list,
     )
 
 

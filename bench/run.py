@@ -53,6 +53,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import generate  # noqa: E402  (bench/generate.py)
+import peer  # noqa: E402  (bench/peer.py: Datasette and sqlite-utils, the peer of issue 14)
 import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 from psycopg.conninfo import conninfo_to_dict, make_conninfo  # noqa: E402
@@ -99,6 +100,22 @@ MODES = {
     "built": "page built, counts cached",
     "cold": "nothing cached",
 }
+
+# The side-by-side loads against the peer (issue 14), each at --peer-connections for both
+# servers, the registry's run first, then Datasette's: key -> (label, mode).
+PEER_LOADS = {
+    "list_cold": ("filtered list with facets (Land × status × kind × year)", "cold"),
+    "search_cold": ("search by a town's name", "cold"),
+    "partnership_cold": ("partnership page", "cold"),
+    "municipality_cold": ("municipality page", "cold"),
+    "list_same": ("the same list page again (page cache)", "same"),
+}
+# Targets of issue 14 (ratios against Datasette in the same run).
+PEER_LIST_FACTOR, PEER_LIST_P95_MS = 3, 300
+PEER_SEARCH_FACTOR, PEER_SEARCH_P95_MS = 1, 200
+PEER_PAGE_FACTOR = 1.5
+PEER_IMPORT_FACTOR = 1
+PEER_EXPORT_COPY_FACTOR = 1.5
 
 # Targets of issue 6.
 LIST_P95_MS = 200
@@ -597,6 +614,9 @@ def render(results: dict) -> str:
         f"{results['expected'][2]:,}); search for {results['search']['latin']!r} / "
         f"{results['search']['cyrillic']!r}; detail page `{results['paths']['detail']}`.",
         "",
+        *(render_peer(results) if results.get("peer") else []),
+        "## The registry's own figures (issue 6)" if results.get("peer") else "",
+        "",
         "| figure | measured | target | result |",
         "| --- | --- | --- | --- |",
     ]
@@ -793,6 +813,262 @@ def render(results: dict) -> str:
     return "\n".join(lines)
 
 
+# The peer: Datasette side by side (issue 14) ----------------------------------------------
+
+
+def peer_workloads(pg_url: str, dataset, cold_paths: dict, workdir: Path) -> dict:
+    """The addresses of each side-by-side load, the registry's and Datasette's, in files."""
+    terms = peer.search_terms(dataset.russian_towns, dataset.german_towns)
+    partnerships = peer.row_paths(pg_url, "partnerships")
+    municipalities = peer.row_paths(pg_url, "municipalities")
+    addresses = {
+        "list_cold": (cold_paths["list"], [peer.list_path(p) for p in cold_paths["list"]]),
+        "search_cold": (
+            [peer.registry_search_path(term) for term in terms],
+            [peer.search_path(term) for term in terms],
+        ),
+        "partnership_cold": ([r for r, _d in partnerships], [d for _r, d in partnerships]),
+        "municipality_cold": ([r for r, _d in municipalities], [d for _r, d in municipalities]),
+        "list_same": ([LIST_PATH], [peer.list_path(LIST_PATH)]),
+    }
+    files = {}
+    for key, sides in addresses.items():
+        for side, paths in zip(("registry", "datasette"), sides, strict=True):
+            files[key, side] = workdir / f"peer-{key}-{side}.txt"
+            files[key, side].write_text("\n".join(paths) + "\n", encoding="utf-8")
+    return {
+        "addresses": addresses,
+        "files": files,
+        "terms": terms,
+        "spellings": peer.spelling_cases(pg_url, generate.transliterate),
+    }
+
+
+def compare(args, threads: int, database, secret_key: str, workdir: Path, work: dict,
+            servers: list) -> dict:  # fmt: skip
+    """The same loads on a fresh gunicorn (nothing cached) and on Datasette, alternately."""
+    port, peer_port = free_port(), free_port()
+    extra = {"GUNICORN_WORKERS": str(args.workers)} if args.workers else {}
+    registry = Gunicorn(
+        production_env(database.url, secret_key, port, **extra), port, workdir / "gunicorn-peer.log"
+    )
+    datasette = peer.Datasette(
+        workdir / f"{peer.DB}.db",
+        workdir / "peer-metadata.json",
+        peer_port,
+        workdir / "datasette.log",
+    )
+    servers += [registry, datasette]
+    connections = args.peer_connections
+    sides = {
+        "registry": (port, lambda: {registry.process.pid, *registry.workers()}, get),
+        "datasette": (peer_port, datasette.pids, peer.get),
+    }
+    log(f"side by side: a fresh gunicorn on {HOST}:{port}, Datasette on {HOST}:{peer_port} ...")
+    with registry, datasette:
+        for pair in work["addresses"].values():
+            for (side, (side_port, _pids, fetch)), paths in zip(sides.items(), pair, strict=True):
+                status, body = fetch(side_port, paths[-1])  # not in a measured slice
+                if status != 200:
+                    raise RuntimeError(f"{side} {paths[-1]} answered {status}: {body[:300]!r}")
+        loads: dict[str, dict] = {"registry": {}, "datasette": {}}
+        for key, (_label, mode) in PEER_LOADS.items():
+            for index, (side, (side_port, pids, _fetch)) in enumerate(sides.items()):
+                paths = work["addresses"][key][index]
+                options = {"connections": connections, "threads": min(threads, connections),
+                           "mode": mode}  # fmt: skip
+                if mode == "cold":
+                    options["paths_file"] = work["files"][key, side]
+                    wrk(side_port, paths[0], seconds=WARMUP_SECONDS, **options,
+                        offset=int(len(paths) * COLD_OFFSETS["many"][1]))  # fmt: skip
+                    options["offset"] = int(len(paths) * COLD_OFFSETS["many"][0])
+                else:
+                    wrk(side_port, paths[0], seconds=WARMUP_SECONDS, **options)
+                log(f"wrk {side} {key}: {paths[0]} ({MODES[mode]}, {connections} conn.) ...")
+                with CpuWatch(pids(), database.name) as watch:
+                    result = wrk(side_port, paths[0], seconds=args.duration, **options)
+                result["other_cpus"] = watch.other_cpus
+                loads[side][key] = result
+                log(
+                    f"  {result['rps']:,.1f} req/s, p95 {result['p95_ms']:,.1f} ms, errors "
+                    f"{sum(result['errors'].values())}, other processes used "
+                    f"{watch.other_cpus:.2f} CPUs"
+                )
+        log("spellings: which does each side find? ...")
+        spellings = peer.check_spellings(work["spellings"], port, get, peer_port)
+        log(
+            f"  spellings found: registry {spellings['registry']}/{spellings['total']}, "
+            f"Datasette {spellings['datasette']}/{spellings['total']}"
+        )
+        log("Datasette's CSV export of all rows ...")
+        export = peer.measure_export(peer_port)
+        log(f"  {export['rows']:,} rows in {export['seconds']:.2f} s")
+        export["labels"] = peer.measure_export(peer_port, peer.EXPORT_LABELS_PATH)
+        log(f"  with the partners' names (_labels=on): {export['labels']['seconds']:.2f} s")
+    return {
+        "loads": loads,
+        "spellings": spellings,
+        "export": export,
+        "connections": connections,
+        "settings": peer.SETTINGS,
+        "command": " ".join(
+            Path(part).name if "/" in part else part for part in datasette.command()
+        ),
+        "addresses": {
+            key: {
+                side: {"count": len(paths), "example": paths[0]}
+                for side, paths in zip(("registry", "datasette"), pair, strict=True)
+            }
+            for key, pair in work["addresses"].items()
+        },
+        "terms": work["terms"][:40],
+    }
+
+
+def check(ok: bool) -> str:
+    return "✓" if ok else "✗"
+
+
+def rate(load: dict) -> str:
+    if not load["requests"]:
+        return "no request finished"
+    return f"{load['rps']:,.1f} req/s (p95 {ms(load['p95_ms'])}, p99 {ms(load['p99_ms'])})"
+
+
+def render_peer(results: dict) -> list[str]:
+    """The side-by-side table of issue 14: the registry against Datasette, same run."""
+    p = results["peer"]
+    ours, theirs = p["loads"]["registry"], p["loads"]["datasette"]
+
+    def ratio(key: str) -> float:
+        return ours[key]["rps"] / max(theirs[key]["rps"], 0.01)
+
+    rows = []
+    key = "list_cold"
+    rows.append((
+        PEER_LOADS[key][0], rate(ours[key]), rate(theirs[key]), f"{ratio(key):,.2f}×",
+        f"≥ {PEER_LIST_FACTOR}× and p95 < {PEER_LIST_P95_MS} ms",
+        ratio(key) >= PEER_LIST_FACTOR and ours[key]["p95_ms"] < PEER_LIST_P95_MS,
+    ))  # fmt: skip
+    key = "search_cold"
+    rows.append((
+        PEER_LOADS[key][0], rate(ours[key]), rate(theirs[key]), f"{ratio(key):,.2f}×",
+        f"≥ {PEER_SEARCH_FACTOR}× and p95 < {PEER_SEARCH_P95_MS} ms",
+        ratio(key) >= PEER_SEARCH_FACTOR and ours[key]["p95_ms"] < PEER_SEARCH_P95_MS,
+    ))  # fmt: skip
+    sp = p["spellings"]
+    missed = [c for c in sp["cases"] if not c["datasette"] and c["target"]]
+    rows.append((
+        "spellings of a town found", f"{sp['registry']}/{sp['total']}",
+        f"{sp['datasette']}/{sp['total']}",
+        f"{sum(c['registry'] for c in missed)} of the {len(missed)} Datasette misses",
+        "every spelling Datasette misses", all(c["registry"] for c in missed),
+    ))  # fmt: skip
+    for key in ("partnership_cold", "municipality_cold"):
+        rows.append((
+            PEER_LOADS[key][0] + " (a new one on every request)", rate(ours[key]),
+            rate(theirs[key]) + " (row page)", f"{ratio(key):,.2f}×", f"≥ {PEER_PAGE_FACTOR}×",
+            ratio(key) >= PEER_PAGE_FACTOR,
+        ))  # fmt: skip
+    imp, theirs_imp = results["import"], p["import"]
+    theirs_rate = theirs_imp["rows"] / theirs_imp["seconds"]
+    if imp.get("reused"):
+        rows.append(("import of the same CSV", "not measured (database reused)",
+                     f"{theirs_rate:,.0f} rows/s (sqlite-utils)", "—",
+                     f"≥ {PEER_IMPORT_FACTOR}×", None))  # fmt: skip
+    else:
+        ours_rate = imp["rows"] / imp["seconds"]
+        rows.append((
+            "import of the same CSV", f"{ours_rate:,.0f} rows/s",
+            f"{theirs_rate:,.0f} rows/s (sqlite-utils)", f"{ours_rate / theirs_rate:,.2f}×",
+            f"≥ {PEER_IMPORT_FACTOR}× (matching spellings)", ours_rate >= theirs_rate,
+        ))  # fmt: skip
+    export, copy, theirs_export = results["export"], results["copy"], p["export"]
+    copy_ratio = export["seconds"] / copy["seconds"]
+    complete = (
+        export["rows"] == results["sample"]["partnerships"]
+        and theirs_export["rows"] == results["sample"]["partnerships"]
+    )
+    rows.append((
+        "CSV export of all rows", f"{export['seconds']:,.2f} s",
+        f"{theirs_export['seconds']:,.2f} s (COPY: {copy['seconds']:,.2f} s; Datasette with "
+        f"the partners' names: {theirs_export['labels']['seconds']:,.2f} s)"
+        + ("" if complete else f" — rows: {export['rows']:,} / {theirs_export['rows']:,}"),
+        f"{copy_ratio:,.2f}× COPY", f"≤ {PEER_EXPORT_COPY_FACTOR}× COPY",
+        complete and copy_ratio <= PEER_EXPORT_COPY_FACTOR,
+    ))  # fmt: skip
+    key = "list_same"
+    rows.append((
+        PEER_LOADS[key][0], rate(ours[key]), rate(theirs[key]), f"{ratio(key):,.1f}×",
+        f"p95 < {LIST_P95_MS} ms (issue 6), no regression", ours[key]["p95_ms"] < LIST_P95_MS,
+    ))  # fmt: skip
+    versions = p["versions"]
+    lines = [
+        f"## Side by side: Datasette {versions['datasette']} (sqlite-utils "
+        f"{versions['sqlite-utils']}, SQLite {versions['sqlite']}) on the same rows",
+        "",
+        f"Same run, same machine, {p['connections']} connections, {results['args']['duration']} s "
+        "per load after a 2 s warm-up, the registry (a fresh gunicorn: nothing cached) first, "
+        "then Datasette; every request a filter combination, search term or row of its own "
+        "unless said otherwise. ratio = the registry's req/s ÷ Datasette's (for the export: "
+        "the registry's time ÷ PostgreSQL's COPY).",
+        "",
+        "| workload | this registry | Datasette | ratio | target | |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for label, ours_text, theirs_text, ratio_text, target, ok in rows:
+        mark = "n/a" if ok is None else check(ok)
+        lines.append(
+            f"| {label} | {ours_text} | {theirs_text} | {ratio_text} | {target} | {mark} |"
+        )
+    lines += [
+        "",
+        f"spellings found: registry {sp['registry']}/{sp['total']}, "
+        f"Datasette {sp['datasette']}/{sp['total']}",
+        "",
+        "| spelling | typed | the registry holds | registry | Datasette |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for case in sp["cases"]:
+        note = "" if case["target"] else " (shown, not part of the target)"
+        lines.append(
+            f"| {case['category']}{note} | {case['query']} | {case['stored']} "
+            f"| {check(case['registry'])} | {check(case['datasette'])} |"
+        )
+    db = p["database"]
+    addresses = p["addresses"]
+    lines += [
+        "",
+        "Addresses (registry / Datasette), first of each list:",
+        "",
+    ]
+    for key, (label, mode) in PEER_LOADS.items():
+        a = addresses[key]
+        done = (ours[key]["requests"], theirs[key]["requests"])
+        lines.append(
+            f"- {label} ({MODES[mode]}; {done[0]:,} / {done[1]:,} requests of "
+            f"{a['registry']['count']:,} addresses): `{a['registry']['example']}` / "
+            f"`{a['datasette']['example']}`"
+        )
+    lines += [
+        f"- CSV export: `{EXPORT_PATH}` / `{p['export']['path']}` "
+        f"({theirs_export['rows']:,} rows, {theirs_export['bytes'] / MB:,.1f} MB) and "
+        f"`{theirs_export['labels']['path']}` ({theirs_export['labels']['rows']:,} rows, "
+        f"{theirs_export['labels']['bytes'] / MB:,.1f} MB, the partners' names next to their ids)",
+        "",
+        f"The peer's database: {db['rows']['partnerships']:,} partnerships, "
+        f"{db['rows']['municipalities']:,} municipalities, {db['rows']['regions']:,} regions "
+        f"copied from the bench database ({db['bytes'] / MB:,.1f} MB, built with sqlite-utils in "
+        f"{db['build_seconds']:,.1f} s: foreign keys, an index on every filtered column, FTS5 "
+        f"over {', '.join(peer.FTS_COLUMNS)}). Served by `{p['command']}`. Search: FTS5 "
+        'prefix query per word (`_searchmode=raw`, `"word"*`). Import: '
+        f"`{p['import']['command']}`, {p['import']['rows']:,} rows in "
+        f"{p['import']['seconds']:,.2f} s, into a fresh database.",
+        "",
+    ]
+    return lines
+
+
 # The run ---------------------------------------------------------------------------------
 
 
@@ -811,11 +1087,24 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py)"
     )
     parser.add_argument("--threads", type=int, default=None, help="wrk threads (default: CPUs)")
+    parser.add_argument(
+        "--peer",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="measure Datasette and sqlite-utils side by side (bench/peer.py; default: on)",
+    )
+    parser.add_argument(
+        "--peer-connections",
+        type=int,
+        default=8,
+        metavar="C",
+        help="connections of the side-by-side loads against the peer (default: 8)",
+    )
     parser.add_argument("--output", type=Path, default=BENCH / "results-latest.md")
     args = parser.parse_args(argv)
     if args.partnerships < 10:
         parser.error("--partnerships must be at least 10")
-    if args.connections < 1 or args.duration <= 0:
+    if args.connections < 1 or args.peer_connections < 1 or args.duration <= 0:
         parser.error("--connections and --duration must be positive")
     return args
 
@@ -825,6 +1114,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up on kill, too
     started = time.perf_counter()
     ensure_wrk()
+    peer_versions = peer.ensure_venv() if args.peer else None
     threads = max(1, min(args.threads or os.cpu_count() or 1, args.connections))
     database = BenchDatabase()
     fingerprint = (
@@ -838,7 +1128,7 @@ def main(argv: list[str]) -> int:
         "wrk_threads": threads,
     }
     secret_key = secrets.token_urlsafe(60)
-    servers: list[Gunicorn] = []
+    servers: list = []  # gunicorn and Datasette, stopped at the end
     with tempfile.TemporaryDirectory(prefix="twinning-bench-") as tmp:
         workdir = Path(tmp)
         try:
@@ -904,6 +1194,18 @@ def main(argv: list[str]) -> int:
                 page: {"count": len(addresses), "example": f"`{addresses[0]}`"}
                 for page, addresses in cold_paths.items()
             }
+
+            if args.peer:
+                log("the peer: the same rows in SQLite (sqlite-utils), and its import ...")
+                results["peer"] = {"versions": peer_versions}
+                results["peer"]["database"] = peer.build_database(database.url, workdir)
+                results["peer"]["import"] = peer.import_csv(dataset_path, workdir)
+                log(
+                    f"  built in {results['peer']['database']['build_seconds']:.1f} s; "
+                    f"sqlite-utils insert --csv: {results['peer']['import']['rows']:,} rows in "
+                    f"{results['peer']['import']['seconds']:.2f} s"
+                )
+                peer_files = peer_workloads(database.url, dataset, cold_paths, workdir)
 
             log("collectstatic (production settings) ...")
             port = free_port()
@@ -980,6 +1282,11 @@ def main(argv: list[str]) -> int:
                 f"{run.first_byte * 1000:.0f} ms, memory +{run.growth / MB:.1f} MB"
             )
 
+            if args.peer:
+                results["peer"].update(
+                    compare(args, threads, database, secret_key, workdir, peer_files, servers)
+                )
+
             log("EXPLAIN (ANALYZE, BUFFERS) of the list, search and export queries ...")
             results["explain"] = django_task(
                 "explain", dataset.search_latin, dataset.search_cyrillic, env=env
@@ -999,7 +1306,8 @@ def main(argv: list[str]) -> int:
                 log_path = server.log_path
                 if log_path.exists():
                     tail = log_path.read_text(errors="replace").splitlines()[-30:]
-                    print("\n".join(["--- gunicorn log (last lines) ---", *tail]), file=sys.stderr)
+                    name = type(server).__name__
+                    print("\n".join([f"--- {name} log (last lines) ---", *tail]), file=sys.stderr)
             raise
         finally:
             for server in servers:
