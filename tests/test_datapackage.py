@@ -200,3 +200,11 @@ def test_the_about_page_links_to_the_zip_and_the_package(client, prefix, words):
     assert response.status_code == 200
     assert f'<a href="{prefix}/data/registry.zip">{words}</a>' in response.text
     assert f'href="{prefix}/data/datapackage.json"' in response.text
+
+
+def test_a_large_zip_goes_to_a_temporary_file_with_the_same_bytes(client, monkeypatch):
+    in_memory = body(client.get("/data/registry.zip"))
+    monkeypatch.setattr(datapackage, "ZIP_IN_MEMORY", 1024)
+    response = client.get("/data/registry.zip")
+    assert int(response["Content-Length"]) == len(in_memory) > 1024
+    assert body(response) == in_memory
