@@ -171,3 +171,28 @@ def test_public_reads_go_to_the_replica_when_configured(settings):
     assert any("partnerships_partnership" in q["sql"] for q in replica.captured_queries)
     # Inside a transaction (an editor's save, an import) reads stay on the primary.
     assert router.db_for_read(Partnership) == "default"
+
+
+def style_sources(response) -> list[str]:
+    directives = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    )
+    return directives["style-src"].split()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/", "/partnerships/", "/ru/statistics/", "/en/map/", "/about/", "/nothing-here/"]
+)
+def test_public_pages_allow_no_inline_style_or_script(url):
+    response = Client().get(url)
+    assert style_sources(response) == ["'self'"]
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/admin/login/", "/ru/admin/login/"])
+def test_only_the_admin_may_use_inline_styles(url):
+    response = Client().get(url)
+    assert style_sources(response) == ["'self'", "'unsafe-inline'"]
+    assert "script-src 'self';" in response["Content-Security-Policy"] + ";"

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     # CORS headers for the open-data API (before anything that may answer on its own).
     "corsheaders.middleware.CorsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "twinning.csp.AdminInlineStylesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -193,12 +194,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Content Security Policy (django-csp): everything from this site only, no plugins, no
-# <base> tricks, no framing. The admin's few inline styles need 'unsafe-inline' for styles.
+# <base> tricks, no framing, no inline script or style. The admin's own inline styles are
+# allowed on the admin's pages only (twinning/csp.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
