@@ -19,7 +19,6 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 
 from partnerships.api.filters import InvalidQuery, query_parameter
 
@@ -89,8 +88,10 @@ class HarvestCursorPagination(BasePagination):
     def get_next_link(self) -> str | None:
         if self.next_cursor is None:
             return None
-        url = self.request.build_absolute_uri()
-        return replace_query_param(url, self.cursor_query_param, self.next_cursor)
+        # From the decoded parameters: the raw query string may hold unencoded UTF-8.
+        params = self.request.query_params.copy()
+        params[self.cursor_query_param] = self.next_cursor
+        return f"{self.request.build_absolute_uri(self.request.path)}?{params.urlencode()}"
 
     def get_paginated_response(self, data) -> Response:
         return Response({"next": self.get_next_link(), "results": data})

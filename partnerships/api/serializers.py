@@ -45,7 +45,7 @@ class OptionalText(serializers.Field):
     """Text that may be missing: empty in the registry, ``null`` here."""
 
     def __init__(self, **kwargs):
-        kwargs["read_only"] = True
+        kwargs.update(read_only=True, allow_null=True)  # also through a missing relation
         super().__init__(**kwargs)
 
     def to_representation(self, value):

@@ -111,6 +111,9 @@ class RegistryViewSet(Conditional, viewsets.ReadOnlyModelViewSet):
 
     selector = None
     lookup_field = "slug"
+    # Anything up to the next slash: a malformed slug or id is a JSON 404 of the API's,
+    # not the site's HTML one.
+    lookup_value_regex = "[^/]+"
     filter_backends = [SelectorFilterBackend]
     pagination_class = HarvestCursorPagination
 
@@ -188,7 +191,6 @@ class SignatoryViewSet(RegistryViewSet):
     serializer_class = SignatorySerializer
     selector = staticmethod(selectors.signatory_filter)
     lookup_field = "pk"
-    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return Signatory.objects.published().select_related(
