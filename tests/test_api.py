@@ -599,3 +599,20 @@ def test_a_status_event_saved_on_its_own_moves_the_partnership_s_updated_at(api)
     StatusEventFactory(partnership=partnership, status=Status.ENDED, date=datetime.date(2026, 5, 1))
     rows = harvest(api, f"{API}partnerships/?modified_since={quote(since.isoformat())}")
     assert [row["id"] for row in rows] == [partnership.pk]
+
+
+def test_messages_are_in_the_client_s_language_and_values_are_codes(api):
+    german = get_json(api, f"{API}partnerships/?status=bogus", status=400)
+    english = get_json(api, f"{API}partnerships/?status=bogus", 400, HTTP_ACCEPT_LANGUAGE="en")
+    russian = get_json(api, f"{API}partnerships/?status=bogus", 400, HTTP_ACCEPT_LANGUAGE="ru")
+    assert german["detail"] != english["detail"] != russian["detail"]
+    assert english["detail"] == "Some filters could not be used."
+    rows = [
+        get_json(api, f"{API}partnerships/aachen--kostroma/", HTTP_ACCEPT_LANGUAGE=language)
+        for language in ("de", "en", "ru")
+    ]
+    assert rows[0] == rows[1] == rows[2]
+    assert rows[0]["status"] == "suspended"
+    first = api.get(f"{API}partnerships/aachen--kostroma/", HTTP_ACCEPT_LANGUAGE="en")
+    assert first["Content-Language"] == "en"
+    assert "Accept-Language" in first["Vary"]

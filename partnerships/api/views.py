@@ -65,9 +65,24 @@ def registry_etag(request: HttpRequest) -> str:
 class Conditional:
     """ETag on every successful GET; 304 to a matching If-None-Match, before any query
     of the data. ``Cache-Control: no-cache``: a cache may keep the answer, but asks again
-    (cheaply, with the ETag) before using it."""
+    (cheaply, with the ETag) before using it.
+
+    Messages and labels are in the client's language (its language cookie or
+    Accept-Language; German by default): the API's addresses have no language prefix, so
+    LocaleMiddleware alone would always answer in German. The answer is rendered here,
+    in that language.
+    """
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        language = translation.get_language_from_request(request)
+        with translation.override(language):
+            response = self.conditional(request, *args, **kwargs)
+            if isinstance(response, Response):
+                response.render()
+        response["Content-Language"] = language
+        return response
+
+    def conditional(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             return super().dispatch(request, *args, **kwargs)
         etag = registry_etag(request)
