@@ -4,7 +4,6 @@ Outside ``i18n_patterns``: the API's addresses have no language prefix.
 """
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from partnerships.api import views
@@ -38,7 +37,6 @@ urlpatterns = [
     ),
     path("v1/", include(router.urls)),
     path("schema/", views.SchemaView.as_view(), name="schema"),
-    # Swagger UI from drf-spectacular-sidecar's files; its start script is a request of its
-    # own, so the page needs no inline script under the site's CSP.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # Swagger UI from drf-spectacular-sidecar's files, under the site's CSP.
+    path("docs/", views.DocumentationView.as_view(), name="docs"),
 ]
