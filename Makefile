@@ -53,7 +53,8 @@ stop:
 lock: venv
 	$(PY) -m pip freeze --exclude-editable | grep -v '^twinning' > constraints.txt
 
-# The benchmark of docs/PERFORMANCE.md (100,000 partnerships, 15 s per endpoint, 16 connections);
-# e.g. `make bench BENCH_ARGS="--partnerships 5000 --duration 5"` for a quick run.
+# The benchmark of docs/PERFORMANCE.md (100,000 partnerships, 15 s per endpoint, 16 connections),
+# with Datasette and sqlite-utils side by side (installed into bench/.peer-venv/ when missing;
+# --no-peer leaves them out); e.g. `make bench BENCH_ARGS="--partnerships 5000 --duration 3"`.
 bench: venv
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py [--partnerships N] [--duration S] [--connections C]
                                   [--keep-db] [--reuse-db] [--workers W] [--output FILE]
+                                  [--no-peer] [--peer-connections C]
 
 (``make bench`` runs it with the defaults: 100,000 partnerships, 15 s per endpoint, 16
 connections.) One run:
@@ -17,7 +18,13 @@ connections.) One run:
 5. downloads the CSV export of all N partnerships from a one-worker gunicorn, with its time
    to first byte and the worker's memory growth, next to PostgreSQL's own COPY of the
    export query;
-6. prints the figures with their targets (PASS/MISS) and EXPLAIN (ANALYZE, BUFFERS) of the
+6. side by side with the peer (issue 14, ``--no-peer`` leaves it out): the same rows in
+   SQLite, served by Datasette (``bench/peer.py``, its own virtualenv), and the same
+   workloads on a fresh gunicorn and on Datasette at ``--peer-connections`` (8): filtered
+   list with facets, search, partnership and municipality pages (a new address on every
+   request), the same list page again, the spellings each side finds, the CSV export; the
+   import of the same file by ``sqlite-utils insert --csv``; the ratios with the targets;
+7. prints the figures with their targets (PASS/MISS) and EXPLAIN (ANALYZE, BUFFERS) of the
    list, search and export queries, and writes the same to ``bench/results-latest.md``.
 
 Traffic goes to 127.0.0.1 only. The database is dropped at the end unless ``--keep-db``;
