@@ -25,7 +25,7 @@ from django_filters.constants import EMPTY_VALUES
 
 from partnerships.models import Initiative, Municipality, Partnership, Region, Signatory
 from partnerships.models.appeals import Participation
-from partnerships.models.municipalities import in_search_order, kind_order, search_rank
+from partnerships.models.municipalities import NO_MATCH, in_search_order
 from partnerships.vocabulary import (
     LEVEL_OF_KIND,
     Country,
@@ -171,6 +171,32 @@ class RegionFilter(django_filters.ChoiceFilter):
         return qs.filter(**{f"{self.field_name}_id": region_id})
 
 
+class InArray(models.Expression):
+    """``column = ANY(%s)``: one of these values, passed as one array parameter.
+
+    A search may find thousands of municipalities; as ``__in`` each id would be a parameter
+    of its own. PostgreSQL hashes the array once per query (it is a constant of the plan).
+    """
+
+    output_field = models.BooleanField()
+    conditional = True
+
+    def __init__(self, field: str, values) -> None:
+        super().__init__()
+        self.column = F(field)
+        self.values = list(values)
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, expressions) -> None:
+        (self.column,) = expressions
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.column)
+        return f"{sql} = ANY(%s::bigint[])", (*params, self.values)
+
+
 class SearchField(forms.CharField):
     """The search box: bounded, without control characters."""
 
@@ -267,7 +293,9 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.searches: dict[str, QuerySet[Municipality]] = {}
+        # Searches decided once for this FilterSet and its facets: by text, the matching
+        # municipalities; by ("ranks", text), their ids by rank.
+        self.searches: dict = {}
 
     def search(self, text: str) -> QuerySet[Municipality]:
         """``Municipality.objects.search(text)``, decided once for this FilterSet and its facets.
@@ -377,12 +405,12 @@ class PartnershipFilter(FacetedFilterSet):
     q = SearchFilter(label=_("Name"), method="filter_search")
     german_state = RegionFilter(
         label=_("German Land"),
-        field_name="german_partner__region",
+        field_name="german_partner_region",
         choices=region_choices(Country.GERMANY),
     )
     russian_region = RegionFilter(
         label=_("Russian region"),
-        field_name="russian_partner__region",
+        field_name="russian_partner_region",
         choices=region_choices(Country.RUSSIA),
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=PartnershipKind.choices)
@@ -436,14 +464,16 @@ class PartnershipFilter(FacetedFilterSet):
     )
 
     facets = {
-        "german_state": "german_partner__region__code",
-        "russian_region": "russian_partner__region__code",
+        # The partners' regions and kinds are kept on the partnership row (migration
+        # 0014): the facets count one table.
+        "german_state": "german_partner_region__code",
+        "russian_region": "russian_partner_region__code",
         "kind": "kind",
         "status": "status",
         "status_dated": lambda: STATUS_DATED_CONDITIONS,
         "level": lambda: {
-            level: Q(german_partner__kind__in=kinds_of_level(level))
-            | Q(russian_partner__kind__in=kinds_of_level(level))
+            level: Q(german_partner_kind__in=kinds_of_level(level))
+            | Q(russian_partner_kind__in=kinds_of_level(level))
             for level in PartnerLevel.values
         },
         "has_initiative": lambda: {
@@ -463,20 +493,49 @@ class PartnershipFilter(FacetedFilterSet):
     def filter_search(self, queryset, name, value):
         if not value:
             return queryset
-        matching = self.search(value).values("pk")
+        # The municipalities are matched and ranked once (through their trigram indexes);
+        # the partnerships are then picked by their partners' ids, which their foreign-key
+        # indexes answer, and ranked by a lookup of those ids instead of testing every
+        # partner's names again for each partnership.
+        by_rank = self.partner_ranks(value)
+        ids = [pk for pks in by_rank.values() for pk in pks]
         # The better matching partner decides; at equal strength a town's partnerships come
         # before those of its districts.
         ranks = [
-            search_rank(value, partner) * 3 + kind_order(partner)
-            for partner in ("german_partner__", "russian_partner__")
+            models.Case(
+                *[When(InArray(f"{partner}_id", pks), then=rank) for rank, pks in by_rank.items()],
+                default=Value(NO_MATCH * 3 + 2),
+                output_field=models.IntegerField(),
+            )
+            for partner in ("german_partner", "russian_partner")
         ]
         return (
-            queryset.filter(Q(german_partner__in=matching) | Q(russian_partner__in=matching))
+            queryset.filter(
+                Q(InArray("german_partner_id", ids)) | Q(InArray("russian_partner_id", ids))
+            )
             .annotate(search_rank=models.functions.Least(*ranks))
             .order_by(
                 "search_rank", shown_name("german_partner__"), shown_name("russian_partner__"), "pk"
             )
         )
+
+    def partner_ranks(self, text: str) -> dict[int, list[int]]:
+        """The ids of the municipalities the search finds, by rank (the strength of the
+        match × 3 + towns before districts before regions), best first; asked once for the
+        FilterSet and its facets."""
+        key = ("ranks", text)
+        if key not in self.searches:
+            matches = self.search(text)
+            rows = (
+                []
+                if matches.query.is_empty()  # nothing searchable in the text
+                else matches.order_by().values_list("pk", "search_rank", "kind_order")
+            )
+            by_rank: dict[int, list[int]] = {}
+            for pk, rank, kind in rows:
+                by_rank.setdefault(rank * 3 + kind, []).append(pk)
+            self.searches[key] = dict(sorted(by_rank.items()))
+        return self.searches[key]
 
     def suggestion_base(self) -> QuerySet[Municipality]:
         """The partners of published partnerships: a suggested name lists partnerships."""
@@ -488,9 +547,7 @@ class PartnershipFilter(FacetedFilterSet):
 
     def filter_level(self, queryset, name, value):
         kinds = kinds_of_level(value)
-        return queryset.filter(
-            Q(german_partner__kind__in=kinds) | Q(russian_partner__kind__in=kinds)
-        )
+        return queryset.filter(Q(german_partner_kind__in=kinds) | Q(russian_partner_kind__in=kinds))
 
     def filter_has_initiative(self, queryset, name, value):
         exists = has_published_initiative()

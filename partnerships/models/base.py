@@ -6,6 +6,25 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+DERIVED_FROM_PARTNERS = [
+    "partners_published",
+    "german_partner_region",
+    "russian_partner_region",
+    "german_partner_kind",
+    "russian_partner_kind",
+]
+
+
+class NotInHistory:
+    """What a history row answers for the columns it does not keep: nothing (``None``), the
+    same in every version, so that comparing two versions field by field finds no change."""
+
+
+for _name in ["partners_published", "german_partner_kind", "russian_partner_kind"]:
+    setattr(NotInHistory, _name, None)
+for _name in ["german_partner_region", "russian_partner_region"]:
+    setattr(NotInHistory, f"{_name}_id", None)
+
 
 class PublishedQuerySet(models.QuerySet):
     """Public vs editor data is decided here: every public view starts from ``published()``."""
@@ -34,8 +53,12 @@ class Record(models.Model):
     )
 
     objects = PublishedQuerySet.as_manager()
-    # Who changed what, when, and the difference: every record keeps its history.
-    history = HistoricalRecords(inherit=True)
+    # Who changed what, when, and the difference: every record keeps its history. The
+    # columns the database copies from a partnership's partners (``Partnership``) are no
+    # edit of the record and are not kept.
+    history = HistoricalRecords(
+        inherit=True, excluded_fields=DERIVED_FROM_PARTNERS, bases=[NotInHistory, models.Model]
+    )
 
     class Meta:
         abstract = True
