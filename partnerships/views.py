@@ -11,17 +11,18 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, TemplateView
 
 from partnerships import exports, selectors
-from partnerships.caching import cached_counts, cached_page
+from partnerships.caching import cached_counts, cached_page, current_generation
 from partnerships.changes import recent_changes
 from partnerships.filters import FacetedFilterSet, collated, shown_name, shown_signatory
 from partnerships.models import (
@@ -29,6 +30,7 @@ from partnerships.models import (
     Initiative,
     Municipality,
     Partnership,
+    RegistryGeneration,
     Signatory,
     StatusEvent,
 )
@@ -217,30 +219,59 @@ class PreviewableDetailView(DetailView):
         return queryset.published()
 
 
-class PartnershipDetailView(PreviewableDetailView):
+class CachedRecordView(PreviewableDetailView):
+    """A detail page whose record is read in one query, its main part (``<article>``) kept
+    in the cache under the registry's generation.
+
+    The record's query also reads the generation (``current_generation`` then asks no
+    more). What else the article shows (sources, status events, partnerships, names) is
+    given to the template as unevaluated querysets, read only when the article is built:
+    a cached article costs one query. The "suggest a correction" form with its CSRF token
+    stays outside the cached part.
+    """
+
+    def with_generation(self, queryset):
+        generation = RegistryGeneration.objects.values("value")[:1]
+        return queryset.annotate(registry_generation=Subquery(generation))
+
+    def get_object(self, queryset=None):
+        record = super().get_object(queryset)
+        self.request.registry_generation = record.registry_generation or 0
+        return record
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["fragment_seconds"] = settings.PAGE_CACHE_SECONDS
+        context["registry_generation"] = current_generation(self.request)
+        context["language"] = get_language()
+        return context
+
+
+class PartnershipDetailView(CachedRecordView):
     template_name = "partnerships/partnership_detail.html"
 
     def get_queryset(self):
         queryset = Partnership.objects.select_related(
             "german_partner__region", "russian_partner__region"
-        ).prefetch_related(
-            "sources",
-            Prefetch("status_events", queryset=StatusEvent.objects.all()),
-            Prefetch(
-                "initiatives",
-                queryset=self.visible(Initiative.objects.select_related("seat")),
-            ),
         )
-        return self.visible(queryset)
+        return self.with_generation(self.visible(queryset))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        partnership = self.object
+        context["status_events"] = StatusEvent.objects.filter(partnership=partnership)
+        context["sources"] = partnership.sources.all()
+        context["initiatives"] = self.visible(
+            Initiative.objects.filter(partnerships=partnership).select_related("seat")
+        )
+        return context
 
 
-class MunicipalityDetailView(PreviewableDetailView):
+class MunicipalityDetailView(CachedRecordView):
     template_name = "partnerships/municipality_detail.html"
 
     def get_queryset(self):
-        return self.visible(Municipality.objects.select_related("region")).prefetch_related(
-            "alternative_names"
-        )
+        return self.with_generation(self.visible(Municipality.objects.select_related("region")))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -248,13 +279,15 @@ class MunicipalityDetailView(PreviewableDetailView):
         partnerships = self.visible(Partnership.objects.all()).select_related(
             "german_partner__region", "russian_partner__region"
         )
-        context["partnerships"] = list(
-            partnerships.filter(
-                Q(german_partner=municipality) | Q(russian_partner=municipality)
-            ).order_by(shown_name("german_partner__"), shown_name("russian_partner__"))
-        )
-        context["initiatives"] = list(
-            self.visible(Initiative.objects.filter(seat=municipality)).order_by(collated("name"))
+        context["alternative_names"] = municipality.alternative_names.all()
+        partnerships = partnerships.filter(
+            Q(german_partner=municipality) | Q(russian_partner=municipality)
+        ).order_by(shown_name("german_partner__"), shown_name("russian_partner__"))
+        initiatives = self.visible(Initiative.objects.filter(seat=municipality))
+        # Lists, read only when the article is built (not when it comes from the cache).
+        context["partnerships"] = SimpleLazyObject(lambda: list(partnerships))
+        context["initiatives"] = SimpleLazyObject(
+            lambda: list(initiatives.order_by(collated("name")))
         )
         return context
 

@@ -1,0 +1,189 @@
+"""The read paths without cache (issue 14): what they rely on stays right.
+
+A partnership row keeps copies of what the lists filter and count by (both partners
+published, their regions and kinds; migration 0014's triggers). Every kind of write must
+keep them equal to the partners' own values: a partner (un)published, moved to another
+region or given another kind, a partnership given another partner, Django's saves with
+whatever an instance holds, queryset updates and the importer's COPY.
+"""
+
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from partnerships.importing.partnerships import PartnershipImporter
+from partnerships.models import Municipality, Partnership, Region
+from partnerships.selectors import partnership_list
+from partnerships.vocabulary import MunicipalityKind
+from tests.factories import MunicipalityFactory, PartnershipFactory, RussianMunicipalityFactory
+
+pytestmark = pytest.mark.django_db
+
+COPIED = ["partners_published", "german_partner_region_id", "russian_partner_region_id"]
+COPIED += ["german_partner_kind", "russian_partner_kind"]
+
+
+def expected(partnership: Partnership) -> dict:
+    partnership = Partnership.objects.get(pk=partnership.pk)
+    german = Municipality.objects.get(pk=partnership.german_partner_id)
+    russian = Municipality.objects.get(pk=partnership.russian_partner_id)
+    return {
+        "partners_published": german.is_published and russian.is_published,
+        "german_partner_region_id": german.region_id,
+        "russian_partner_region_id": russian.region_id,
+        "german_partner_kind": german.kind,
+        "russian_partner_kind": russian.kind,
+    }
+
+
+def assert_copies_right(*partnerships: Partnership) -> None:
+    for partnership in partnerships:
+        stored = Partnership.objects.filter(pk=partnership.pk).values(*COPIED).get()
+        assert stored == expected(partnership), partnership
+
+
+def test_every_partnership_of_the_starter_data_holds_its_partners_values():
+    wrong = [p for p in Partnership.objects.all() if Partnership.objects.filter(
+        pk=p.pk).values(*COPIED).get() != expected(p)]  # fmt: skip
+    assert not wrong
+    assert Partnership.objects.count() > 100
+
+
+def test_a_new_partnership_takes_its_partners_values():
+    partnership = PartnershipFactory()
+    assert_copies_right(partnership)
+    assert Partnership.objects.published().filter(pk=partnership.pk).exists()
+
+
+@pytest.mark.parametrize("how", ["save", "update"])
+def test_a_partner_unpublished_and_published_again(how):
+    partnership = PartnershipFactory()
+    other = PartnershipFactory(german_partner=partnership.german_partner)
+    german = partnership.german_partner
+    for published in (False, True):
+        if how == "save":
+            german.refresh_from_db()
+            german.is_published = published
+            german.save()
+        else:
+            Municipality.objects.filter(pk=german.pk).update(is_published=published)
+        assert_copies_right(partnership, other)
+        public = Partnership.objects.published().filter(pk__in=[partnership.pk, other.pk])
+        assert public.count() == (2 if published else 0)
+
+
+def test_a_partner_moved_to_another_region_or_of_another_kind():
+    partnership = PartnershipFactory()
+    russian = partnership.russian_partner
+    russian.region = Region.objects.get(code="RU-MOS")
+    russian.kind = MunicipalityKind.RAYON
+    russian.save()
+    assert_copies_right(partnership)
+    Municipality.objects.filter(pk=partnership.german_partner_id).update(
+        region=Region.objects.get(code="DE-BY"), kind=MunicipalityKind.DISTRICT
+    )
+    assert_copies_right(partnership)
+    found = partnership_list(params={"german_state": "DE-BY", "russian_region": "RU-MOS"})
+    assert partnership in found
+    assert partnership not in partnership_list(params={"german_state": "DE-NW"})
+    assert partnership in partnership_list(params={"level": "district"})
+
+
+def test_a_partnership_given_another_partner():
+    partnership = PartnershipFactory()
+    elsewhere = RussianMunicipalityFactory(region=Region.objects.get(code="RU-SPE"))
+    partnership.russian_partner = elsewhere
+    partnership.save()
+    assert_copies_right(partnership)
+    Partnership.objects.filter(pk=partnership.pk).update(
+        german_partner=MunicipalityFactory(is_published=False)
+    )
+    assert_copies_right(partnership)
+    assert not Partnership.objects.published().filter(pk=partnership.pk).exists()
+
+
+def test_a_save_cannot_write_stale_copies():
+    """Django writes every field on save: an instance read before a partner changed (or
+    built by hand) must not put the old values back."""
+    partnership = PartnershipFactory()
+    stale = Partnership.objects.get(pk=partnership.pk)
+    Municipality.objects.filter(pk=partnership.german_partner_id).update(is_published=False)
+    stale.partners_published = True
+    stale.german_partner_region_id = None
+    stale.notes = "edited"
+    stale.save()
+    assert_copies_right(partnership)
+
+
+def test_the_importers_copy_path_sets_the_copies():
+    header = (
+        "german_name,german_state,russian_name_latin,russian_name_cyrillic,russian_region,"
+        "kind,since_year,status,source\n"
+    )
+    rows = "".join(
+        f"Lesestadt {n},Hessen,Lesograd {n},Лесоград {n},Oblast Kaluga,Partnerschaft,"
+        f"1990,aktiv,https://example.org/read/{n}\n"
+        for n in range(40)
+    )
+    data = io.BytesIO((header + rows).encode("utf-8"))
+    data.name = "read.csv"
+    report = PartnershipImporter().run(data)
+    assert report.ok, report.summary()
+    imported = list(Partnership.objects.filter(german_partner__name__startswith="Lesestadt "))
+    assert len(imported) == 40
+    assert_copies_right(*imported)
+    hessen, kaluga = Region.objects.get(code="DE-HE"), Region.objects.get(code="RU-KLU")
+    assert {(p.german_partner_region_id, p.russian_partner_region_id) for p in imported} == {
+        (hessen.pk, kaluga.pk)
+    }
+    assert all(p.partners_published for p in imported)
+
+
+def test_the_copies_are_not_kept_in_the_history():
+    history = Partnership.history.model
+    names = {field.name for field in history._meta.get_fields()}
+    assert not names & {"partners_published", "german_partner_region", "russian_partner_kind"}
+
+
+def queries_of(client, path: str, params: dict) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, params)
+    assert response.status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_filters_and_facets_join_no_municipality(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    params = {"german_state": "DE-NW", "status": "active", "level": "town"}
+    queries = queries_of(client, "/partnerships/", params)
+    counts = [sql for sql in queries if "COUNT(" in sql]
+    assert counts
+    assert not [sql for sql in counts if "partnerships_municipality" in sql]
+
+
+def test_a_partnership_search_tests_each_name_once(client, settings):
+    """The names are matched and ranked in the municipality table; the partnerships are
+    picked and ranked by their partners' ids, not by testing the names per partnership."""
+    settings.PAGE_CACHE_SECONDS = 0
+    queries = queries_of(client, "/partnerships/", {"q": "Wolgograd"})
+    on_partnerships = [sql for sql in queries if 'FROM "partnerships_partnership"' in sql]
+    assert on_partnerships
+    name_tests = [" LIKE ", " ~ ", "%>"]  # substring, regular expression, similarity
+    assert not [sql for sql in on_partnerships if any(test in sql for test in name_tests)]
+
+
+@pytest.mark.parametrize("kind", ["partnership", "municipality"])
+def test_a_detail_page_takes_one_query_once_its_article_is_cached(client, settings, kind):
+    settings.PAGE_CACHE_SECONDS = 300
+    partnership = Partnership.objects.published().get(slug="aachen--kostroma")
+    record = partnership if kind == "partnership" else partnership.german_partner
+    url = record.get_absolute_url()
+    built = queries_of(client, url, {})
+    assert len(built) <= 4
+    assert len(queries_of(client, url, {})) == 1  # the record with the registry's generation
+    record.notes = "Neu geprüft"
+    record.save()
+    again = client.get(url)
+    assert "Neu geprüft" in again.content.decode()
