@@ -465,7 +465,7 @@ class PartnershipFilter(FacetedFilterSet):
 
     facets = {
         # The partners' regions and kinds are kept on the partnership row (migration
-        # 0014): the facets count one table.
+        # 0013): the facets count one table.
         "german_state": "german_partner_region__code",
         "russian_region": "russian_partner_region__code",
         "kind": "kind",

@@ -1,7 +1,7 @@
 """The read paths without cache (issue 14): what they rely on stays right.
 
 A partnership row keeps copies of what the lists filter and count by (both partners
-published, their regions and kinds; migration 0014's triggers). Every kind of write must
+published, their regions and kinds; migration 0013's triggers). Every kind of write must
 keep them equal to the partners' own values: a partner (un)published, moved to another
 region or given another kind, a partnership given another partner, Django's saves with
 whatever an instance holds, queryset updates and the importer's COPY.

@@ -174,7 +174,7 @@ class Partnership(Record):
     )
 
     # Copies of what the public lists filter and count by, kept on the row by the database
-    # (triggers of migration 0014: on every insert or update of a partnership, and on a
+    # (triggers of migration 0013: on every insert or update of a partnership, and on a
     # change of a partner's publication, region or kind), so that a list, its facets and
     # a search need no join to the municipalities. Never written by Django: whatever an
     # instance holds, the trigger sets them from the partners on save.
