@@ -592,14 +592,6 @@ def test_the_documentation_is_self_hosted_without_inline_script(api):
         assert f"'sha256-{digest}'" in policy
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Partnership.refresh_status() writes the derived status with update() and leaves "
-        "updated_at alone: a status event saved on its own (an import, the shell) changes "
-        "the status without moving updated_at. Fix in partnerships/models/partnerships.py."
-    ),
-)
 def test_a_status_event_saved_on_its_own_moves_the_partnership_s_updated_at(api):
     since = timezone.now()
     partnership = Partnership.objects.get(slug="berlin--moskva")

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -303,6 +304,10 @@ class Partnership(Record):
             for name, value in changed.items():
                 setattr(self, name, value)
             if self.pk:
+                if set(changed) & PUBLIC_DERIVED_FIELDS:
+                    # What the public sees changed: harvesters follow updated_at
+                    # (the API's modified_since), so it moves too.
+                    self.updated_at = changed["updated_at"] = timezone.now()
                 type(self).objects.filter(pk=self.pk).update(**changed)
                 if set(changed) & PUBLIC_DERIVED_FIELDS:
                     # A history row of its own (no new version: nobody edited the record),
