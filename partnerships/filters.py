@@ -294,7 +294,8 @@ class FacetedFilterSet(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Searches decided once for this FilterSet and its facets: by text, the matching
-        # municipalities; by ("ranks", text), their ids by rank.
+        # municipalities; by ("condition", text), what they satisfy; by ("ranks", text),
+        # their ids by rank.
         self.searches: dict = {}
 
     def search(self, text: str) -> QuerySet[Municipality]:
@@ -304,8 +305,21 @@ class FacetedFilterSet(django_filters.FilterSet):
         the answer instead of asking again.
         """
         if text not in self.searches:
-            self.searches[text] = Municipality.objects.search(text)
+            condition = self.search_condition(text)
+            self.searches[text] = (
+                Municipality.objects.none()
+                if condition is None
+                else in_search_order(Municipality.objects.filter(condition), text)
+            )
         return self.searches[text]
+
+    def search_condition(self, text: str) -> Q | None:
+        """``Municipality.objects.search_condition(text)``, asked once for this FilterSet and
+        its facets (None: nothing can match)."""
+        key = ("condition", text)
+        if key not in self.searches:
+            self.searches[key] = Municipality.objects.search_condition(text)
+        return self.searches[key]
 
     def suggestion_base(self) -> QuerySet[Municipality] | None:
         """The municipalities whose names an empty search of this list suggests instead;
@@ -525,16 +539,7 @@ class PartnershipFilter(FacetedFilterSet):
         FilterSet and its facets."""
         key = ("ranks", text)
         if key not in self.searches:
-            matches = self.search(text)
-            rows = (
-                []
-                if matches.query.is_empty()  # nothing searchable in the text
-                else matches.order_by().values_list("pk", "search_rank", "kind_order")
-            )
-            by_rank: dict[int, list[int]] = {}
-            for pk, rank, kind in rows:
-                by_rank.setdefault(rank * 3 + kind, []).append(pk)
-            self.searches[key] = dict(sorted(by_rank.items()))
+            self.searches[key] = Municipality.objects.search_ranks(text)
         return self.searches[key]
 
     def suggestion_base(self) -> QuerySet[Municipality]:
@@ -600,8 +605,11 @@ class MunicipalityFilter(FacetedFilterSet):
     def filter_search(self, queryset, name, value):
         if not value:
             return queryset
-        matching = queryset.filter(pk__in=self.search(value).values("pk"))
-        return in_search_order(matching, value, name=shown_name())
+        condition = self.search_condition(value)
+        if condition is None:
+            return queryset.none()
+        # The condition itself, not ``pk IN (the search)``: see ``search_condition``.
+        return in_search_order(queryset.filter(condition), value, name=shown_name())
 
     def suggestion_base(self) -> QuerySet[Municipality]:
         return self.queryset

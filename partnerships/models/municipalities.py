@@ -199,19 +199,57 @@ class MunicipalityQuerySet(PublishedQuerySet):
         similar names; a registry's own name before the gazetteer's; towns before their
         districts.
         """
-        if not search.query_keys(text):
+        condition = self.search_condition(text)
+        if condition is None:
             return self.none()
+        return in_search_order(self.filter(condition), text)
+
+    def search_condition(self, text: str) -> models.Q | None:
+        """What a municipality matching ``text`` satisfies (asks once whether anything
+        here matches closely); None if nothing can match.
+
+        A list filters by the condition itself, which the trigram indexes answer, rather
+        than by ``pk IN (the search)``: PostgreSQL joins such a subquery of the same table
+        by reading all 100,000 rows (80-120 ms per facet count; docs/PERFORMANCE.md).
+        """
+        if not search.query_keys(text):
+            return None
         # Similar names only when nothing matches closely: "Stalingrad" should not also
         # list Kaliningrad, but "Wolgagrad" (a typo) must still find Wolgograd.
-        close = self.filter(close_match(text))
-        if self._any(close):
-            matches = close
-        else:
-            similar = similar_match(text)
-            if not similar:  # too short to be similar to anything ("zzzz" is "s")
-                return self.none()
-            matches = self.filter(similar)
-        return in_search_order(matches, text)
+        close = close_match(text)
+        if self._any(self.filter(close)):
+            return close
+        similar = similar_match(text)
+        if not similar:  # too short to be similar to anything ("zzzz" is "s")
+            return None
+        return similar
+
+    def search_ranks(self, text: str) -> dict[int, list[int]]:
+        """The ids of the municipalities ``search`` finds, by rank (the strength of the match
+        × 3 + towns before districts before regions), best first.
+
+        One query, without ``search``'s question whether anything matches closely: it reads
+        the close and the similar names together and keeps the similar ones only if no name
+        matches closely (a close match ranks before ``SIMILAR``, a merely similar one not).
+        """
+        if not search.query_keys(text):
+            return {}
+        condition = close_match(text)
+        similar = similar_match(text)
+        if similar:
+            condition |= similar
+        rows = list(
+            self.filter(condition)
+            .annotate(search_rank=search_rank(text), kind_order=kind_order())
+            .order_by()
+            .values_list("pk", "search_rank", "kind_order")
+        )
+        if any(rank < SIMILAR for _pk, rank, _kind in rows):
+            rows = [row for row in rows if row[1] < SIMILAR]
+        by_rank: dict[int, list[int]] = {}
+        for pk, rank, kind in rows:
+            by_rank.setdefault(rank * 3 + kind, []).append(pk)
+        return dict(sorted(by_rank.items()))
 
     def search_outcome(self, text: str, limit: int = 3) -> tuple[bool, list[Municipality]]:
         """Whether the search finds anything among these municipalities, and if not, up to

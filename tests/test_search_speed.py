@@ -1,0 +1,67 @@
+"""What a search page costs, whatever the term (issue 14): a fixed number of queries for a
+name, a prefix many towns share, a typo and junk, and no query that reads every row.
+
+docs/PERFORMANCE.md ("2026-12-03: search") has the figures at 100,000 partnerships.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from partnerships.models import Municipality
+
+pytestmark = pytest.mark.django_db
+
+TERMS = ["Köln", "Волгоград", "Neu", "Nowo", "Wolgagrad", "Duisubrg", "zzzz"]
+
+
+def page_queries(client, url, term) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, {"q": term})
+    assert response.status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+@pytest.fixture
+def uncached(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    page_queries(client, "/municipalities/", "Köln")  # the process reads the regions once
+    return client
+
+
+@pytest.mark.parametrize("term", TERMS[:-1])
+def test_a_municipality_search_page_runs_six_queries(uncached, term):
+    # whether anything matches closely, three facets, the total with the fourth, the page
+    # (or, when nothing is listed, the names that come close)
+    assert len(page_queries(uncached, "/municipalities/", term)) == 6
+
+
+@pytest.mark.parametrize("term", TERMS)
+def test_a_municipality_search_filters_by_the_names_not_by_a_subquery(uncached, term):
+    # ``id IN (SELECT id FROM municipality ...)`` is joined by reading every row; the
+    # names suggested for a search that lists nothing are picked from a bounded subquery
+    for sql in page_queries(uncached, "/municipalities/", term):
+        assert 'IN (SELECT U0."id"' not in sql or "LIMIT 1000)" in sql
+
+
+@pytest.mark.parametrize("term", TERMS)
+def test_a_partnership_search_page_runs_seven_queries(uncached, term):
+    queries = page_queries(uncached, "/partnerships/", term)
+    assert len(queries) == 7
+    # the towns are matched and ranked in one query, without asking first whether any
+    # matches closely
+    assert not [sql for sql in queries if sql.startswith("SELECT COUNT(*)") and "LIMIT 1000" in sql]
+
+
+@pytest.mark.parametrize(
+    "term", ["Stalingrad", "Wolgagrad", "Neu", "Köln", "Санкт-Петербург", "Au", "zzzz", "!!!"]
+)
+def test_the_ranks_read_in_one_query_are_the_searchs(term):
+    expected: dict[int, set[int]] = {}
+    found = Municipality.objects.search(term)
+    if not found.query.is_empty():  # nothing can match: no ranks either
+        for pk, rank, kind in found.values_list("pk", "search_rank", "kind_order"):
+            expected.setdefault(rank * 3 + kind, set()).add(pk)
+    ranks = Municipality.objects.search_ranks(term)
+    assert list(ranks) == sorted(ranks)
+    assert {rank: set(pks) for rank, pks in ranks.items()} == expected
