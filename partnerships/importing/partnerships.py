@@ -23,11 +23,12 @@ Files of any size (up to ``files.MAX_ROWS``) are imported in two phases:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from simple_history.utils import bulk_update_with_history
@@ -60,6 +61,7 @@ from partnerships.importing.index import (
     in_chunks,
 )
 from partnerships.importing.matching import Matcher
+from partnerships.importing.overlap import Meanwhile
 from partnerships.models import (
     AlternativeName,
     Claim,
@@ -283,6 +285,10 @@ class PartnershipImporter(Importer):
         self._regions: dict[tuple[str, str, str], Region | tuple[str, str] | None] = {}
         # Phase 2: the records the file changes, locked, by model and key.
         self._current: dict[type[models.Model], dict[int, models.Model]] = {}
+        # Records found stale, (line, model, key, version), and whether the municipalities
+        # were written while the rows were merged (``writing_municipalities_meanwhile``).
+        self._stale: list[tuple] = []
+        self._municipalities_written = False
 
     def describe(self, row: dict[str, str]) -> str:
         russian = row.get("russian_name_cyrillic", "")
@@ -316,8 +322,17 @@ class PartnershipImporter(Importer):
                 groups[(plan.german, plan.russian)].append(plan)
         for plans in groups.values():
             plans.sort(key=lambda plan: plan.line)
-        for plans in sorted(groups.values(), key=lambda plans: plans[0].line):
-            self.merge(plans, report)
+        with self.writing_municipalities_meanwhile(report):
+            for plans in sorted(groups.values(), key=lambda plans: plans[0].line):
+                self.merge(plans, report)
+            self.finish_report(groups, report)
+        if report.ok and not report.dry_run:
+            self.write(report)
+
+    def finish_report(
+        self, groups: dict[tuple[Place, Place], list[RowPlan]], report: ImportReport
+    ) -> None:
+        index = self.index
         report.rows.sort(key=lambda result: result.line)
         report.problems.sort(key=lambda problem: problem.line)
         if sum(len(plans) for plans in groups.values()) > len(groups):
@@ -333,8 +348,6 @@ class PartnershipImporter(Importer):
         report.municipalities_created = index.created
         report.municipalities_updated = index.updated
         report.unconfirmed_new = dict(sorted(index.unconfirmed.items()))
-        if report.ok and not report.dry_run:
-            self.write(report)
 
     def load(self, rows: list[tuple[int, dict[str, str]]]) -> None:
         """The registry's municipalities the rows can meet, and their partnerships.
@@ -823,15 +836,51 @@ class PartnershipImporter(Importer):
 
     # Phase 2: write everything in bulk -------------------------------------------------------
 
-    def write(self, report: ImportReport) -> None:
-        """Write what phase 1 planned; refused as a whole if the registry changed meanwhile."""
-        if not report.changed_anything:
+    @contextmanager
+    def writing_municipalities_meanwhile(self, report: ImportReport) -> Iterator[None]:
+        """Within this block, the municipalities are written while Python merges (issue 14).
+
+        Once every row is matched, the municipalities the file creates and changes are
+        settled (merging the partnerships changes none of them): a thread locks and writes
+        them (``overlap.Meanwhile``, on the import's connection and in its transaction)
+        while this one merges the rows, which needs no database. Only when every row was
+        accepted so far and the run is not a dry run: otherwise nothing is written, as
+        before. Whatever the block or the thread finds (a record changed meanwhile, a
+        refusal of the database) is reported as ``write`` reports it, and nothing is
+        imported (the import's transaction is rolled back when the report is not ok).
+        """
+        index = self.index
+        overlap = (
+            report.ok
+            and not report.dry_run
+            and connection.vendor == "postgresql"
+            and (index.new or any(place.additions or place.changed for place in index.places))
+        )
+        if not overlap:
+            yield
             return
+        if self._partnership_slugs is None:  # merging reads them: before the thread starts
+            self._partnership_slugs = set(Partnership.objects.values_list("slug", flat=True))
+        with self.refusals(report), transaction.atomic():
+            meanwhile = Meanwhile(self.lock_and_write_municipalities)
+            try:
+                yield
+            finally:
+                meanwhile.join()
+
+    def lock_and_write_municipalities(self) -> None:
+        """Lock the municipalities the file changes; write them all unless one is stale."""
+        changed = self.index.changed_places()
+        self._stale += stale_records(Municipality, self._lock(Municipality, changed), changed)
+        if not self._stale:
+            self.write_municipalities()
+            self._municipalities_written = True
+
+    @contextmanager
+    def refusals(self, report: ImportReport) -> Iterator[None]:
+        """A record changed meanwhile or a refusal of the database, in the report."""
         try:
-            with transaction.atomic():
-                self.check_versions(report)
-                self.write_municipalities()
-                self.write_partnerships()
+            yield
         except Refused:
             pass
         except DatabaseError as error:
@@ -844,32 +893,40 @@ class PartnershipImporter(Importer):
                 )
             )
 
+    def write(self, report: ImportReport) -> None:
+        """Write what phase 1 planned; refused as a whole if the registry changed meanwhile."""
+        if not report.changed_anything:
+            return
+        with self.refusals(report), transaction.atomic():
+            self.check_versions(report)
+            if not self._municipalities_written:
+                self.write_municipalities()
+            self.write_partnerships()
+
+    def _lock(self, model: type[models.Model], records: list) -> dict[int, models.Model]:
+        self._current[model] = locked(model, [record.pk for record in records])
+        return self._current[model]
+
     def check_versions(self, report: ImportReport) -> None:
-        """Lock the records the file changes; refuse if one moved past the version read."""
-        stale: list[tuple[int, StaleRecordError]] = []
-        for model, records in (
-            (Municipality, self.index.changed_places()),
-            (Partnership, [link for link in self.links.values() if link.pk and link.changed]),
-        ):
-            current = self._current[model] = locked(model, [record.pk for record in records])
-            for record in records:
-                instance = current.get(record.pk)
-                if instance is None or instance.version != record.version:
-                    error = StaleRecordError(
-                        gettext(
-                            "%(record)s %(pk)s was changed by someone else since version %(version)s"
-                        )
-                        % {
-                            "record": model._meta.verbose_name,
-                            "pk": record.pk,
-                            "version": record.version,
-                        }
-                    )
-                    stale.append((record.line, error))
+        """Lock the records the file changes; refuse if one moved past the version read.
+
+        The municipalities may have been locked and compared already, while the rows were
+        merged (``writing_municipalities_meanwhile``).
+        """
+        stale = list(self._stale)
+        if Municipality not in self._current:
+            changed = self.index.changed_places()
+            stale += stale_records(Municipality, self._lock(Municipality, changed), changed)
+        changed = [link for link in self.links.values() if link.pk and link.changed]
+        stale += stale_records(Partnership, self._lock(Partnership, changed), changed)
         if not stale:
             return
         at = {row.line: row for row in report.rows}
-        for line, error in sorted(stale, key=lambda item: item[0]):
+        for line, model, pk, version in sorted(stale, key=lambda item: item[0]):
+            error = StaleRecordError(
+                gettext("%(record)s %(pk)s was changed by someone else since version %(version)s")
+                % {"record": model._meta.verbose_name, "pk": pk, "version": version}
+            )
             problems = self.problems(line, error)
             report.problems += problems
             row = at[line]
@@ -1070,6 +1127,15 @@ def create_in_bulk(model: type[models.Model], fields: list[str], items: list, va
     if hasattr(items[0], "pk"):
         for item, pk in zip(items, pks, strict=True):
             item.pk = pk
+
+
+def stale_records(model, current: dict[int, models.Model], records: list) -> list[tuple]:
+    """(line, model, key, version read) of each record that moved past the version read."""
+    return [
+        (record.line, model, record.pk, record.version)
+        for record in records
+        if (instance := current.get(record.pk)) is None or instance.version != record.version
+    ]
 
 
 def check_kind_wording(wording: str) -> None:
