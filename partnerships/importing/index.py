@@ -445,8 +445,11 @@ class MunicipalityIndex:
         name: str,
         region: Region | None,
         confirmed: bool = False,
+        searchable: bool = True,
         **fields,
     ) -> Place:
+        """A new place; ``searchable=False``: its search keys later (``_reindex``), as the
+        caller is about to give it another name (then they are built once, not twice)."""
         self.check_not_close(country, name, confirmed or name in self.confirmed_names)
         place = Place(pk=None, country=country, name=name, region=region, **fields)
         place.slug = unique_slug(name, region, self.taken)
@@ -457,7 +460,8 @@ class MunicipalityIndex:
             ).full_clean()
         for fields in historic_names_of(country, name):
             place.add_alternative(fields)
-        place.refresh_search(self.fold, self.plain)
+        if searchable:
+            place.refresh_search(self.fold, self.plain)
         place.line = line
         self._slugs.add(place.slug)
         self._add(place)
@@ -511,7 +515,10 @@ class MunicipalityIndex:
                 name=cyrillic,
                 region=region,
                 kind=russian_kind(cyrillic),
+                searchable=False,
             )
+            if not (latin and not is_historic(place.historic_names(), latin, self.fold)):
+                self._reindex(place)  # no German name comes: searchable now
         changed = False
         role = ROLE[Country.RUSSIA]
         if region is not None and place.region is None:
