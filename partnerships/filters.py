@@ -1,13 +1,15 @@
 """FilterSets of the public lists, with facet counts.
 
 Next to each option of a facet stands the number of results it would give under the
-other active filters (as Datasette's facets do). Each facet costs one grouped query, so a
-page runs a fixed number of queries whatever the data size.
+other active filters (as Datasette's facets do). The total and every facet are counted in
+one grouped query (``FacetedFilterSet.counts``), so a page runs a fixed number of queries
+whatever the data size.
 """
 
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -347,48 +349,90 @@ class FacetedFilterSet(django_filters.FilterSet):
         )
         return f"{type(self).__name__}|{values!r}"
 
+    def filter_queryset_without(self, *names: str) -> QuerySet:
+        """The results under every valid filter but those of ``names``: what a facet's
+        options are counted in. The filters of this FilterSet are applied again, without a
+        FilterSet (and form) of its own per facet; searches are decided once, as for ``qs``."""
+        queryset = self.queryset.all()
+        for field, value in self.form.cleaned_data.items():
+            if field not in names:
+                queryset = self.filters[field].filter(queryset, value)
+        return queryset
+
+    def is_active(self, name: str) -> bool:
+        return self.form.cleaned_data.get(name) not in EMPTY_VALUES
+
     def counts(self) -> tuple[int, dict[str, dict[str, int]]]:
         """The number of results, and per facet the number each option would give.
 
-        A facet's options are counted under the other active filters. Facets whose own
-        filter is not active count within the results themselves: those given as
-        conditions are counted together with the total, in one query.
+        A facet's options are counted under the other active filters. The facets that
+        group by a column (``facets`` maps them to a model path) are counted together in
+        one grouped query: it reads the rows that pass all but at most one of the active
+        column facets' filters, grouped by every column facet, and each facet then adds up
+        the groups that pass the other active filters (a column facet's filter keeps the
+        rows whose column equals the chosen value). The total and the facets given as
+        conditions are counted in the same query, per group, for the groups that pass all
+        filters. Only a condition facet that is itself active needs a query of its own.
         """
         if not self.is_valid():
             return 0, {}
-        base = self.qs.order_by()
-        shared = {"total": Count("pk")}
-        result: dict[str, dict[str, int]] = {}
-        for name, path in self.facets.items():
-            active = self.data.get(name) not in EMPTY_VALUES
-            if callable(path) and not active:
+        columns = {name: path for name, path in self.facets.items() if isinstance(path, str)}
+        conditions = {name: path for name, path in self.facets.items() if callable(path)}
+        chosen = {
+            name: str(self.form.cleaned_data[name]) for name in columns if self.is_active(name)
+        }
+        rows = self.filter_queryset_without(*chosen).order_by()
+        if chosen:
+            # Rows that pass every chosen column filter but at most one.
+            model = self.queryset.model
+            passing = {
+                name: self.filters[name].filter(model._base_manager.all(), value)
+                for name, value in chosen.items()
+            }
+            if len(passing) > 1:
+                near = functools.reduce(
+                    operator.or_,
+                    (
+                        functools.reduce(operator.and_, (passing[o] for o in passing if o != n))
+                        for n in passing
+                    ),
+                )
+                rows = rows & near
+        shared = {}
+        for name, path in conditions.items():
+            if not self.is_active(name):
                 for i, condition in enumerate(path().values()):
                     shared[f"{name}__{i}"] = Count("pk", filter=condition)
-                continue
-            if active:
-                data = self.data.copy()
-                data.pop(name, None)
-                others = type(self)(data, queryset=self.queryset, request=self.request)
-                others.searches = self.searches
-                facet_base = others.qs.order_by()
-            else:
-                facet_base = base
-            if callable(path):
-                conditions = path()
-                counts = facet_base.aggregate(
-                    **{f"v{i}": Count("pk", filter=q) for i, q in enumerate(conditions.values())}
+        result: dict[str, dict[str, int]] = {name: {} for name in columns}
+        if not columns:
+            totals = rows.aggregate(total=Count("pk"), **shared)
+        else:
+            totals = dict.fromkeys(["total", *shared], 0)
+            groups = rows.annotate(**{f"facet_{name}": F(path) for name, path in columns.items()})
+            groups = groups.values(*(f"facet_{name}" for name in columns))
+            for group in groups.annotate(total=Count("pk"), **shared):
+                values = {name: str(group[f"facet_{name}"]) for name in columns}
+                failing = [name for name, value in chosen.items() if values[name] != value]
+                if len(failing) > 1:
+                    continue
+                for name in columns:
+                    if not failing or failing == [name]:
+                        counted = result[name]
+                        counted[values[name]] = counted.get(values[name], 0) + group["total"]
+                if not failing:
+                    for key in totals:
+                        totals[key] += group[key]
+        for name, path in conditions.items():
+            options = path()
+            if self.is_active(name):
+                facet_rows = self.filter_queryset_without(name).order_by()
+                counted = facet_rows.aggregate(
+                    **{f"v{i}": Count("pk", filter=q) for i, q in enumerate(options.values())}
                 )
-                result[name] = {value: counts[f"v{i}"] for i, value in enumerate(conditions)}
+                result[name] = {value: counted[f"v{i}"] for i, value in enumerate(options)}
             else:
-                result[name] = {
-                    str(row["value"]): row["n"]
-                    for row in facet_base.values(value=models.F(path)).annotate(n=Count("pk"))
-                }
-        counted = base.aggregate(**shared)
-        for name, path in self.facets.items():
-            if callable(path) and name not in result:
-                result[name] = {value: counted[f"{name}__{i}"] for i, value in enumerate(path())}
-        return counted["total"], result
+                result[name] = {value: totals[f"{name}__{i}"] for i, value in enumerate(options)}
+        return totals["total"], result
 
     def facet_counts(self, values: dict[str, dict[str, int]] | None = None) -> list[Facet]:
         """The facets with their options' labels (in the reader's language) and counts."""
