@@ -284,14 +284,43 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, "pk")
 
 
+# In a facet given as conditions: the rows that no other option of the facet counts (the
+# "no" of a yes/no facet), counted as the total less the others instead of row by row.
+OTHERWISE = None
+
+
+def counted_conditions(options: dict[str, Q | None], prefix: str) -> dict[str, Count]:
+    """The aggregates counting a condition facet's options (``OTHERWISE`` needs none)."""
+    return {
+        f"{prefix}{i}": Count("pk", filter=condition)
+        for i, condition in enumerate(options.values())
+        if condition is not OTHERWISE
+    }
+
+
+def option_counts(options: dict[str, Q | None], counted: dict, prefix: str) -> dict[str, int]:
+    """A condition facet's counts by option, from ``counted_conditions`` and the total."""
+    result = {
+        value: counted[f"{prefix}{i}"]
+        for i, (value, condition) in enumerate(options.items())
+        if condition is not OTHERWISE
+    }
+    for value, condition in options.items():
+        if condition is OTHERWISE:
+            result[value] = counted["total"] - sum(result.values())
+    return result
+
+
 class FacetedFilterSet(django_filters.FilterSet):
     """A FilterSet that can count, per facet, what each option would give.
 
     ``facets`` maps a filter name to either a model path to group by, or a callable
-    returning ``{value: Q}`` for facets that are not a plain column.
+    returning ``{value: Q}`` for facets that are not a plain column (``OTHERWISE`` for the
+    option that takes the rows no other option counts). A column facet's filter must keep
+    exactly the rows whose column (the path) equals the chosen value.
     """
 
-    facets: dict[str, str | Callable[[], dict[str, Q]]] = {}
+    facets: dict[str, str | Callable[[], dict[str, Q | None]]] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -401,8 +430,7 @@ class FacetedFilterSet(django_filters.FilterSet):
         shared = {}
         for name, path in conditions.items():
             if not self.is_active(name):
-                for i, condition in enumerate(path().values()):
-                    shared[f"{name}__{i}"] = Count("pk", filter=condition)
+                shared.update(counted_conditions(path(), f"{name}__"))
         result: dict[str, dict[str, int]] = {name: {} for name in columns}
         if not columns:
             totals = rows.aggregate(total=Count("pk"), **shared)
@@ -427,11 +455,11 @@ class FacetedFilterSet(django_filters.FilterSet):
             if self.is_active(name):
                 facet_rows = self.filter_queryset_without(name).order_by()
                 counted = facet_rows.aggregate(
-                    **{f"v{i}": Count("pk", filter=q) for i, q in enumerate(options.values())}
+                    total=Count("pk"), **counted_conditions(options, f"{name}__")
                 )
-                result[name] = {value: counted[f"v{i}"] for i, value in enumerate(options)}
+                result[name] = option_counts(options, counted, f"{name}__")
             else:
-                result[name] = {value: totals[f"{name}__{i}"] for i, value in enumerate(options)}
+                result[name] = option_counts(options, totals, f"{name}__")
         return totals["total"], result
 
     def facet_counts(self, values: dict[str, dict[str, int]] | None = None) -> list[Facet]:
@@ -536,7 +564,7 @@ class PartnershipFilter(FacetedFilterSet):
         },
         "has_initiative": lambda: {
             "yes": Q(has_published_initiative()),
-            "no": ~Q(has_published_initiative()),
+            "no": OTHERWISE,
         },
         "unverified": lambda: {
             "yes": Q(needs_verification=True),
@@ -637,8 +665,8 @@ class MunicipalityFilter(FacetedFilterSet):
         "region": "region__code",
         "kind": "kind",
         "has_active": lambda: {
-            "yes": Q(has_active_partnership()),
-            "no": ~Q(has_active_partnership()),
+            "yes": has_active_partnership(),
+            "no": OTHERWISE,
         },
     }
 
@@ -659,8 +687,8 @@ class MunicipalityFilter(FacetedFilterSet):
         return self.queryset
 
     def filter_has_active(self, queryset, name, value):
-        exists = has_active_partnership()
-        return queryset.filter(exists if value == "yes" else ~exists)
+        active = has_active_partnership()
+        return queryset.filter(active if value == "yes" else ~active)
 
 
 def has_published_initiative() -> Exists:
@@ -670,10 +698,17 @@ def has_published_initiative() -> Exists:
     return Exists(links)
 
 
-def has_active_partnership() -> Exists:
+def has_active_partnership() -> Q:
+    """A municipality partner of a published, active partnership.
+
+    One ``EXISTS`` per partner rather than one over both (``german OR russian``): PostgreSQL
+    can then answer each either row by row through the partner's index or, for many rows,
+    by hashing the partner ids once (an alternative it chooses by the number of rows);
+    the ``OR`` inside one ``EXISTS`` ran once per municipality whatever their number.
+    """
     active = Partnership.objects.published().filter(status=Status.ACTIVE)
-    return Exists(
-        active.filter(Q(german_partner=OuterRef("pk")) | Q(russian_partner=OuterRef("pk")))
+    return Q(Exists(active.filter(german_partner=OuterRef("pk")))) | Q(
+        Exists(active.filter(russian_partner=OuterRef("pk")))
     )
 
 

@@ -238,6 +238,18 @@ class Partnership(Record):
         indexes = [
             models.Index(fields=["status"]),
             models.Index(fields=["kind"]),
+            # "Has an active partnership" (filters.has_active_partnership) reads the active
+            # partnerships' partners from these, index only, per partner.
+            *(
+                models.Index(
+                    fields=[partner],
+                    condition=models.Q(
+                        is_published=True, partners_published=True, status=Status.ACTIVE
+                    ),
+                    name=f"partnership_active_{partner[:2]}",
+                )
+                for partner in ("german_partner", "russian_partner")
+            ),
         ]
 
     def __str__(self) -> str:
