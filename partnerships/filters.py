@@ -27,7 +27,7 @@ from django_filters.constants import EMPTY_VALUES
 
 from partnerships.models import Initiative, Municipality, Partnership, Region, Signatory
 from partnerships.models.appeals import Participation
-from partnerships.models.municipalities import NO_MATCH, in_search_order
+from partnerships.models.municipalities import NO_MATCH, SearchMatch, in_search_order
 from partnerships.vocabulary import (
     LEVEL_OF_KIND,
     Country,
@@ -325,7 +325,7 @@ class FacetedFilterSet(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Searches decided once for this FilterSet and its facets: by text, the matching
-        # municipalities; by ("condition", text), what they satisfy; by ("ranks", text),
+        # municipalities; by ("match", text), what they satisfy; by ("ranks", text),
         # their ids by rank.
         self.searches: dict = {}
 
@@ -336,20 +336,22 @@ class FacetedFilterSet(django_filters.FilterSet):
         the answer instead of asking again.
         """
         if text not in self.searches:
-            condition = self.search_condition(text)
+            match = self.search_match(text)
             self.searches[text] = (
                 Municipality.objects.none()
-                if condition is None
-                else in_search_order(Municipality.objects.filter(condition), text)
+                if match is None
+                else in_search_order(
+                    Municipality.objects.filter(match.condition), text, similarity=not match.many
+                )
             )
         return self.searches[text]
 
-    def search_condition(self, text: str) -> Q | None:
-        """``Municipality.objects.search_condition(text)``, asked once for this FilterSet and
+    def search_match(self, text: str) -> SearchMatch | None:
+        """``Municipality.objects.search_match(text)``, asked once for this FilterSet and
         its facets (None: nothing can match)."""
-        key = ("condition", text)
+        key = ("match", text)
         if key not in self.searches:
-            self.searches[key] = Municipality.objects.search_condition(text)
+            self.searches[key] = Municipality.objects.search_match(text)
         return self.searches[key]
 
     def suggestion_base(self) -> QuerySet[Municipality] | None:
@@ -677,11 +679,16 @@ class MunicipalityFilter(FacetedFilterSet):
     def filter_search(self, queryset, name, value):
         if not value:
             return queryset
-        condition = self.search_condition(value)
-        if condition is None:
+        match = self.search_match(value)
+        if match is None:
             return queryset.none()
-        # The condition itself, not ``pk IN (the search)``: see ``search_condition``.
-        return in_search_order(queryset.filter(condition), value, name=shown_name())
+        # The condition itself, not ``pk IN (the search)``: see ``search_match``.
+        return in_search_order(
+            queryset.filter(match.condition),
+            value,
+            name=shown_name(),
+            similarity=not match.many,
+        )
 
     def suggestion_base(self) -> QuerySet[Municipality]:
         return self.queryset

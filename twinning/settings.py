@@ -128,9 +128,12 @@ if env_bool("DB_POOL", True):
 
 # Typos still find a town: "Wolgagrad" is 0.54 word-similar to "Wolgograd" (default 0.6).
 # No JIT compilation: the registry's queries are short, and compiling the export's query
-# cost 0.1-2.9 s of each run (docs/PERFORMANCE.md).
+# cost 0.1-2.9 s of each run (docs/PERFORMANCE.md). No parallel workers for a web request:
+# starting one cost a list page 30-40 ms before its first row, and under load the workers
+# only compete with the other requests for the same CPUs (docs/PERFORMANCE.md, issue 14).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
     "-c pg_trgm.word_similarity_threshold=0.5 -c pg_trgm.similarity_threshold=0.3 -c jit=off"
+    " -c max_parallel_workers_per_gather=0"
 )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

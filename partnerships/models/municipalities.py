@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import TrigramStrictWordSimilarity
@@ -166,13 +167,34 @@ def kind_order(prefix: str = "") -> models.Expression:
     )
 
 
-def in_search_order(queryset, text: str, name: str | models.Expression = "name"):
+@dataclass(frozen=True)
+class SearchMatch:
+    """What the municipalities a search finds satisfy, and whether they match closely (a
+    name equal to the query or starting with it) or are merely similar (typos)."""
+
+    condition: models.Q
+    close: bool
+    # At least ANY_PROBE_ROWS municipalities match closely (a word or prefix many share).
+    many: bool = False
+
+
+def in_search_order(
+    queryset, text: str, name: str | models.Expression = "name", *, similarity: bool = True
+):
     """``queryset`` (of municipalities) ordered as the search ranks them: by strength of the
     match, then similarity, towns before their districts, shorter names first, then by
-    ``name``."""
+    ``name``.
+
+    Without ``similarity`` (for ``SearchMatch.many``: a thousand or more close matches)
+    the similarity is not computed, and within a rank towns come first, then shorter names:
+    computing it for every row cost a word many towns share most of its page (8,800 rayons:
+    117 of 150 ms), while among that many names starting with the query it mostly
+    prefers the shorter ones anyway.
+    """
+    similarity = search_similarity(text) if similarity else models.Value(1.0)
     return queryset.annotate(
         search_rank=search_rank(text),
-        similarity=search_similarity(text),
+        similarity=similarity,
         kind_order=kind_order(),
         name_length=models.functions.Length("name"),
     ).order_by("search_rank", "-similarity", "kind_order", "name_length", name, "pk")
@@ -199,12 +221,12 @@ class MunicipalityQuerySet(PublishedQuerySet):
         similar names; a registry's own name before the gazetteer's; towns before their
         districts.
         """
-        condition = self.search_condition(text)
-        if condition is None:
+        match = self.search_match(text)
+        if match is None:
             return self.none()
-        return in_search_order(self.filter(condition), text)
+        return in_search_order(self.filter(match.condition), text, similarity=not match.many)
 
-    def search_condition(self, text: str) -> models.Q | None:
+    def search_match(self, text: str) -> SearchMatch | None:
         """What a municipality matching ``text`` satisfies (asks once whether anything
         here matches closely); None if nothing can match.
 
@@ -217,12 +239,13 @@ class MunicipalityQuerySet(PublishedQuerySet):
         # Similar names only when nothing matches closely: "Stalingrad" should not also
         # list Kaliningrad, but "Wolgagrad" (a typo) must still find Wolgograd.
         close = close_match(text)
-        if self._any(self.filter(close)):
-            return close
+        found = self._bounded_count(self.filter(close))
+        if found:
+            return SearchMatch(close, close=True, many=found >= ANY_PROBE_ROWS)
         similar = similar_match(text)
         if not similar:  # too short to be similar to anything ("zzzz" is "s")
             return None
-        return similar
+        return SearchMatch(similar, close=False)
 
     def search_ranks(self, text: str) -> dict[int, list[int]]:
         """The ids of the municipalities ``search`` finds, by rank (the strength of the match
@@ -294,7 +317,12 @@ class MunicipalityQuerySet(PublishedQuerySet):
         docs/PERFORMANCE.md). Counting at most ``ANY_PROBE_ROWS`` rows is planned as bitmap
         scans of the trigram indexes (about 1 ms).
         """
-        return queryset.order_by()[:ANY_PROBE_ROWS].count() > 0
+        return MunicipalityQuerySet._bounded_count(queryset) > 0
+
+    @staticmethod
+    def _bounded_count(queryset) -> int:
+        """How many rows ``queryset`` has, counted up to ``ANY_PROBE_ROWS`` (see ``_any``)."""
+        return queryset.order_by()[:ANY_PROBE_ROWS].count()
 
     def german(self):
         return self.filter(country=Country.GERMANY)
