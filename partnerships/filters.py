@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db import models
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Collate, NullIf
 from django.db.models.signals import post_delete, post_save
@@ -284,6 +285,19 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*ordering, "pk")
 
 
+def fetch_rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a ``values_list`` queryset as the database gives them, without Django's
+    per-value converters: a list's facet counts read a thousand groups of a dozen counts
+    (the converters alone cost about a third of the Python side of ``counts``)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # ``none()``: a search nothing can match
+        return []
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 # In a facet given as conditions: the rows that no other option of the facet counts (the
 # "no" of a yes/no facet), counted as the total less the others instead of row by row.
 OTHERWISE = None
@@ -438,20 +452,23 @@ class FacetedFilterSet(django_filters.FilterSet):
             totals = rows.aggregate(total=Count("pk"), **shared)
         else:
             totals = dict.fromkeys(["total", *shared], 0)
-            groups = rows.annotate(**{f"facet_{name}": F(path) for name, path in columns.items()})
-            groups = groups.values(*(f"facet_{name}" for name in columns))
-            for group in groups.annotate(total=Count("pk"), **shared):
-                values = {name: str(group[f"facet_{name}"]) for name in columns}
-                failing = [name for name, value in chosen.items() if values[name] != value]
+            names = list(columns)
+            facets = [f"facet_{name}" for name in names]
+            groups = rows.annotate(**dict(zip(facets, map(F, columns.values()), strict=True)))
+            groups = groups.values(*facets).annotate(total=Count("pk"), **shared)
+            wanted = [(names.index(name), value) for name, value in chosen.items()]
+            for group in fetch_rows(groups.values_list(*facets, *totals)):
+                values = [str(value) for value in group[: len(names)]]
+                failing = [i for i, value in wanted if values[i] != value]
                 if len(failing) > 1:
                     continue
-                for name in columns:
-                    if not failing or failing == [name]:
+                for i, name in enumerate(names):
+                    if not failing or failing == [i]:
                         counted = result[name]
-                        counted[values[name]] = counted.get(values[name], 0) + group["total"]
+                        counted[values[i]] = counted.get(values[i], 0) + group[len(names)]
                 if not failing:
-                    for key in totals:
-                        totals[key] += group[key]
+                    for offset, key in enumerate(totals, start=len(names)):
+                        totals[key] += group[offset]
         for name, path in conditions.items():
             options = path()
             if self.is_active(name):
