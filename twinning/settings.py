@@ -253,6 +253,13 @@ if os.environ.get("RATELIMIT_IP_META_KEY"):
 # at most this long; 0 turns the page cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
+# The detail pages' fixed queries are prepared once per pooled connection (PREPARE /
+# EXECUTE, partnerships/selectors.py): planned once, not on every request (2-6 ms of a
+# page, docs/PERFORMANCE.md). On by default with the pool; off without it (a connection per
+# request) or behind a pooler that cannot keep prepared statements (PgBouncer in
+# transaction mode): DB_PREPARED_STATEMENTS=0.
+PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", env_bool("DB_POOL", True))
+
 # A read replica: public reads go there when DATABASE_REPLICA_URL is set.
 USE_REPLICA = bool(os.environ.get("DATABASE_REPLICA_URL"))
 if USE_REPLICA:
