@@ -241,7 +241,6 @@ class CachedRecordView(PreviewableDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["fragment_seconds"] = settings.PAGE_CACHE_SECONDS
         context["registry_generation"] = current_generation(self.request)
         context["language"] = get_language()
         return context
