@@ -106,4 +106,17 @@ def cached_counts(request: HttpRequest, key: str, count):
     return hit
 
 
-__all__ = ["bump_generation", "cached_counts", "cached_page", "current_generation"]
+def fragment_seconds(request: HttpRequest) -> dict[str, int]:
+    """Context processor: how long a template keeps a ``{% cache %}`` fragment (the site's
+    header and footer per language, a record's article under the generation); the page
+    cache's time, so 0 turns these off too."""
+    return {"fragment_seconds": settings.PAGE_CACHE_SECONDS}
+
+
+__all__ = [
+    "bump_generation",
+    "cached_counts",
+    "cached_page",
+    "current_generation",
+    "fragment_seconds",
+]

@@ -8,18 +8,38 @@ order of the names the reader sees, collated as the reader's language sorts
 
 from __future__ import annotations
 
+import functools
+import json
+import weakref
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.db.models import QuerySet
 
 from partnerships.filters import (
+    COLLATIONS,
+    SHOWN_NAME_FIELDS,
     InitiativeFilter,
     MunicipalityFilter,
     PartnershipFilter,
     SignatoryFilter,
     collated,
+    reader_language,
     shown_name,
     shown_signatory,
 )
-from partnerships.models import Initiative, Municipality, Partnership, Signatory
+from partnerships.models import (
+    AlternativeName,
+    Initiative,
+    Municipality,
+    Partnership,
+    PartnershipSource,
+    Region,
+    Signatory,
+    StatusEvent,
+)
 
 
 def partnership_filter(params) -> PartnershipFilter:
@@ -71,3 +91,266 @@ def signatory_filter(params) -> SignatoryFilter:
 
 def signatory_list(*, params) -> QuerySet[Signatory]:
     return signatory_filter(params).qs
+
+
+# Detail pages ------------------------------------------------------------------------------
+#
+# A detail page reads its record and everything its article shows in one query: the
+# related rows come as JSON arrays (``json_agg``), the whole answer as one JSON document,
+# and become model instances here (``_instance``). The SQL is fixed text, built once per
+# process for each language (the collation of the partners' order) and for the public or
+# the editors (drafts); who may see a record comes from the models' own ``published()``
+# (``_visible``), the reader's names from ``SHOWN_NAME_FIELDS`` and ``COLLATIONS``. Building
+# and compiling querysets cost 2-3 ms per query, the queries themselves well under one
+# (docs/PERFORMANCE.md, "Detail pages").
+
+# Columns a page never shows, left out of the JSON (deferred on the instances: reading one
+# would cost a query of its own).
+_UNSHOWN = {
+    "partnerships_partnership": ["conflicts", "conflicts_reviewed", "decided_fields"],
+    "partnerships_municipality": ["search_key", "search_names", "gazetteer_key", "gazetteer_names"],
+}
+# What a partnership in a municipality's list shows of its partners (``display_name``).
+_PARTNER_COLUMNS = ["id", "slug", "country", "name", "name_de", "name_en", "name_ru"]
+# ... and of the partnership itself.
+_LISTED_PARTNERSHIP_COLUMNS = [
+    "id",
+    "slug",
+    "is_published",
+    "german_partner_id",
+    "russian_partner_id",
+    "kind",
+    "since_year",
+    "status",
+]
+
+
+def _row(alias: str, table: str) -> str:
+    """A table's row as JSON, without the columns no page shows."""
+    unshown = _UNSHOWN.get(table)
+    if not unshown:
+        return f"to_jsonb({alias})"
+    return f"(to_jsonb({alias}) - '{{{','.join(unshown)}}}'::text[])"
+
+
+def _columns(alias: str, columns: list[str]) -> str:
+    return "json_build_object({})".format(", ".join(f"'{c}', {alias}.{c}" for c in columns))
+
+
+@functools.cache
+def _visible(model, drafts: bool) -> str:
+    """Who may see a row of ``model``, as SQL on its table: ``published()``, or all for
+    editors (drafts)."""
+    if drafts:
+        return "TRUE"
+    query = model.objects.published().query
+    sql, params = query.get_compiler(DEFAULT_DB_ALIAS).compile(query.where)
+    assert not params, params
+    return sql
+
+
+def _shown_name_sql(alias: str, language: str) -> str:
+    """``filters.shown_name`` of the municipality ``alias``, as SQL."""
+    names = [f"NULLIF({alias}.{field}, '')" for field in SHOWN_NAME_FIELDS[language]]
+    return f'COALESCE({", ".join(names)}, {alias}.name) COLLATE "{COLLATIONS[language]}"'
+
+
+_GENERATION = "(SELECT value FROM partnerships_registrygeneration LIMIT 1)"
+
+
+@functools.cache
+def _partnership_sql(drafts: bool) -> str:
+    partnership = _row("partnerships_partnership", "partnerships_partnership")
+    return f"""
+SELECT json_build_object(
+    'partnership', {partnership},
+    'german_partner', {_row("g", "partnerships_municipality")},
+    'german_region', to_jsonb(gr),
+    'russian_partner', {_row("r", "partnerships_municipality")},
+    'russian_region', to_jsonb(rr),
+    'status_events', (
+        SELECT json_agg(e ORDER BY e.date ASC NULLS FIRST, e.recorded_at, e.id)
+        FROM partnerships_statusevent e
+        WHERE e.partnership_id = partnerships_partnership.id),
+    'sources', (
+        SELECT json_agg(s ORDER BY s.id) FROM partnerships_partnershipsource s
+        WHERE s.partnership_id = partnerships_partnership.id),
+    'initiatives', (
+        SELECT json_agg(partnerships_initiative ORDER BY partnerships_initiative.name)
+        FROM partnerships_initiative
+        JOIN partnerships_initiative_partnerships link
+          ON link.initiative_id = partnerships_initiative.id
+        WHERE link.partnership_id = partnerships_partnership.id
+          AND {_visible(Initiative, drafts)}),
+    'generation', {_GENERATION}
+)::text
+FROM partnerships_partnership
+JOIN partnerships_municipality g ON g.id = partnerships_partnership.german_partner_id
+LEFT JOIN partnerships_region gr ON gr.id = g.region_id
+JOIN partnerships_municipality r ON r.id = partnerships_partnership.russian_partner_id
+LEFT JOIN partnerships_region rr ON rr.id = r.region_id
+WHERE partnerships_partnership.slug = $1 AND {_visible(Partnership, drafts)}
+"""  # noqa: S608 (fixed text of our own; the slug is a parameter)
+
+
+@functools.cache
+def _municipality_sql(drafts: bool, language: str) -> str:
+    return f"""
+SELECT json_build_object(
+    'municipality', {_row("partnerships_municipality", "partnerships_municipality")},
+    'region', to_jsonb(region),
+    'alternative_names', (
+        SELECT json_agg(a ORDER BY a.kind, a.name) FROM partnerships_alternativename a
+        WHERE a.municipality_id = partnerships_municipality.id),
+    'partnerships', (
+        SELECT json_agg(
+            json_build_object(
+                'partnership', {_columns("partnerships_partnership", _LISTED_PARTNERSHIP_COLUMNS)},
+                'german_partner', {_columns("g", _PARTNER_COLUMNS)},
+                'russian_partner', {_columns("r", _PARTNER_COLUMNS)})
+            ORDER BY {_shown_name_sql("g", language)}, {_shown_name_sql("r", language)},
+                partnerships_partnership.id)
+        FROM partnerships_partnership
+        JOIN partnerships_municipality g ON g.id = partnerships_partnership.german_partner_id
+        JOIN partnerships_municipality r ON r.id = partnerships_partnership.russian_partner_id
+        WHERE (partnerships_partnership.german_partner_id = partnerships_municipality.id
+               OR partnerships_partnership.russian_partner_id = partnerships_municipality.id)
+          AND {_visible(Partnership, drafts)}),
+    'initiatives', (
+        SELECT json_agg(
+            partnerships_initiative
+            ORDER BY partnerships_initiative.name COLLATE "{COLLATIONS[language]}")
+        FROM partnerships_initiative
+        WHERE partnerships_initiative.seat_id = partnerships_municipality.id
+          AND {_visible(Initiative, drafts)}),
+    'generation', {_GENERATION}
+)::text
+FROM partnerships_municipality
+LEFT JOIN partnerships_region region ON region.id = partnerships_municipality.region_id
+WHERE partnerships_municipality.slug = $1 AND {_visible(Municipality, drafts)}
+"""  # noqa: S608 (fixed text of our own; the slug is a parameter)
+
+
+# Prepared statements of the pages, per connection of the pool: the psycopg connection ->
+# the names prepared on it.
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _read_page(model, name: str, sql: str, slug: str) -> tuple[str, dict | None]:
+    """The database read from, and the page's JSON document (None: no such record).
+
+    A page's query is fixed text (``$1`` is the slug). With ``settings.PREPARED_STATEMENTS``
+    it is prepared once on each pooled connection (``PREPARE``, not logged, like the
+    connection's own settings) and run with ``EXECUTE``: PostgreSQL then parses and plans
+    it once per connection instead of on every request, 2-6 ms of a page, more than
+    running it (docs/PERFORMANCE.md).
+    """
+    database = router.db_for_read(model) or DEFAULT_DB_ALIAS
+    connection = connections[database]
+    with connection.cursor() as cursor:
+        if settings.PREPARED_STATEMENTS:
+            names = _prepared.setdefault(connection.connection, set())
+            if name not in names:
+                connection.connection.execute(f"PREPARE {name}(text) AS {sql}")
+                names.add(name)
+            cursor.execute(f"EXECUTE {name}(%s)", [slug])
+        else:
+            cursor.execute(sql.replace("$1", "%s"), [slug])
+        row = cursor.fetchone()
+    # Decimals stay decimals ("52.520000", as the ORM reads them), never floats.
+    return database, None if row is None else json.loads(row[0], parse_float=Decimal)
+
+
+_PARSED = (models.DateField, models.DecimalField)  # DateTimeField is a DateField
+
+
+def _instance(database: str, model, data: dict | None):
+    """A model instance as the ORM reads it, from a row as JSON (``to_jsonb``): dates and
+    times parsed; columns the JSON lacks are deferred."""
+    if data is None:
+        return None
+    names, values = [], []
+    for field in model._meta.concrete_fields:
+        if field.attname in data:
+            value = data[field.attname]
+            if value is not None and isinstance(field, _PARSED):
+                value = field.to_python(value)
+            names.append(field.attname)
+            values.append(value)
+    return model.from_db(database, names, values)
+
+
+def _with_region(database: str, municipality: Municipality, region: dict | None):
+    municipality.region = _instance(database, Region, region)
+    return municipality
+
+
+@dataclass
+class PartnershipPage:
+    partnership: Partnership
+    status_events: list[StatusEvent]
+    sources: list[PartnershipSource]
+    initiatives: list[Initiative]
+    generation: int
+
+
+@dataclass
+class MunicipalityPage:
+    municipality: Municipality
+    alternative_names: list[AlternativeName]
+    partnerships: list[Partnership]
+    initiatives: list[Initiative]
+    generation: int
+
+
+def partnership_page(slug: str, *, drafts: bool = False) -> PartnershipPage | None:
+    """A partnership's page in one query: the partnership, its partners with their regions,
+    its status events, sources and initiatives, and the registry's generation. None when
+    there is no such partnership or the public may not see it (``drafts``: editors may)."""
+    name = "partnership_page_drafts" if drafts else "partnership_page"
+    db, page = _read_page(Partnership, name, _partnership_sql(drafts), slug)
+    if page is None:
+        return None
+    partnership = _instance(db, Partnership, page["partnership"])
+    partnership.german_partner = _with_region(
+        db, _instance(db, Municipality, page["german_partner"]), page["german_region"]
+    )
+    partnership.russian_partner = _with_region(
+        db, _instance(db, Municipality, page["russian_partner"]), page["russian_region"]
+    )
+    return PartnershipPage(
+        partnership=partnership,
+        status_events=[_instance(db, StatusEvent, row) for row in page["status_events"] or []],
+        sources=[_instance(db, PartnershipSource, row) for row in page["sources"] or []],
+        initiatives=[_instance(db, Initiative, row) for row in page["initiatives"] or []],
+        generation=page["generation"] or 0,
+    )
+
+
+def municipality_page(slug: str, *, drafts: bool = False) -> MunicipalityPage | None:
+    """A municipality's page in one query: the municipality with its region, its other
+    names, its partnerships (each with both partners' names, in the order of the names the
+    reader sees) and the initiatives based there, and the registry's generation."""
+    language = reader_language()
+    name = f"municipality_page_{language}{'_drafts' if drafts else ''}"
+    db, page = _read_page(Municipality, name, _municipality_sql(drafts, language), slug)
+    if page is None:
+        return None
+    municipality = _with_region(
+        db, _instance(db, Municipality, page["municipality"]), page["region"]
+    )
+    partnerships = []
+    for row in page["partnerships"] or []:
+        partnership = _instance(db, Partnership, row["partnership"])
+        partnership.german_partner = _instance(db, Municipality, row["german_partner"])
+        partnership.russian_partner = _instance(db, Municipality, row["russian_partner"])
+        partnerships.append(partnership)
+    return MunicipalityPage(
+        municipality=municipality,
+        alternative_names=[
+            _instance(db, AlternativeName, row) for row in page["alternative_names"] or []
+        ],
+        partnerships=partnerships,
+        initiatives=[_instance(db, Initiative, row) for row in page["initiatives"] or []],
+        generation=page["generation"] or 0,
+    )

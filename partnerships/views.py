@@ -11,12 +11,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Prefetch, Q, Subquery
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
@@ -24,15 +23,13 @@ from django.views.generic import DetailView, TemplateView
 from partnerships import exports, selectors
 from partnerships.caching import cached_counts, cached_page, current_generation
 from partnerships.changes import recent_changes
-from partnerships.filters import FacetedFilterSet, collated, shown_name, shown_signatory
+from partnerships.filters import FacetedFilterSet, shown_signatory
 from partnerships.models import (
     Appeal,
     Initiative,
     Municipality,
     Partnership,
-    RegistryGeneration,
     Signatory,
-    StatusEvent,
 )
 from partnerships.vocabulary import Country, Status
 
@@ -220,28 +217,30 @@ class PreviewableDetailView(DetailView):
 
 
 class CachedRecordView(PreviewableDetailView):
-    """A detail page whose record is read in one query, its main part (``<article>``) kept
-    in the cache under the registry's generation.
+    """A detail page whose record and everything its article shows are read in one query
+    (``selectors.partnership_page``, ``selectors.municipality_page``), its main part
+    (``<article>``) kept in the cache under the registry's generation.
 
-    The record's query also reads the generation (``current_generation`` then asks no
-    more). What else the article shows (sources, status events, partnerships, names) is
-    given to the template as unevaluated querysets, read only when the article is built:
-    a cached article costs one query. The "suggest a correction" form with its CSRF token
-    stays outside the cached part.
+    The query also reads the generation (``current_generation`` then asks no more). The
+    "suggest a correction" form with its CSRF token stays outside the cached part.
     """
 
-    def with_generation(self, queryset):
-        generation = RegistryGeneration.objects.values("value")[:1]
-        return queryset.annotate(registry_generation=Subquery(generation))
+    # selectors.partnership_page or selectors.municipality_page
+    read_page: Callable[..., object]
 
     def get_object(self, queryset=None):
-        record = super().get_object(queryset)
-        self.request.registry_generation = record.registry_generation or 0
-        return record
+        page = type(self).read_page(self.kwargs["slug"], drafts=self.request.user.is_staff)
+        if page is None:
+            raise Http404(
+                _("No %(verbose_name)s found matching the query")
+                % {"verbose_name": self.model._meta.verbose_name}
+            )
+        self.page = page
+        self.request.registry_generation = page.generation
+        return self.record(page)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["fragment_seconds"] = settings.PAGE_CACHE_SECONDS
         context["registry_generation"] = current_generation(self.request)
         context["language"] = get_language()
         return context
@@ -249,46 +248,33 @@ class CachedRecordView(PreviewableDetailView):
 
 class PartnershipDetailView(CachedRecordView):
     template_name = "partnerships/partnership_detail.html"
+    model = Partnership
+    read_page = staticmethod(selectors.partnership_page)
 
-    def get_queryset(self):
-        queryset = Partnership.objects.select_related(
-            "german_partner__region", "russian_partner__region"
-        )
-        return self.with_generation(self.visible(queryset))
+    def record(self, page: selectors.PartnershipPage) -> Partnership:
+        return page.partnership
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        partnership = self.object
-        context["status_events"] = StatusEvent.objects.filter(partnership=partnership)
-        context["sources"] = partnership.sources.all()
-        context["initiatives"] = self.visible(
-            Initiative.objects.filter(partnerships=partnership).select_related("seat")
-        )
+        context["status_events"] = self.page.status_events
+        context["sources"] = self.page.sources
+        context["initiatives"] = self.page.initiatives
         return context
 
 
 class MunicipalityDetailView(CachedRecordView):
     template_name = "partnerships/municipality_detail.html"
+    model = Municipality
+    read_page = staticmethod(selectors.municipality_page)
 
-    def get_queryset(self):
-        return self.with_generation(self.visible(Municipality.objects.select_related("region")))
+    def record(self, page: selectors.MunicipalityPage) -> Municipality:
+        return page.municipality
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        municipality = self.object
-        partnerships = self.visible(Partnership.objects.all()).select_related(
-            "german_partner__region", "russian_partner__region"
-        )
-        context["alternative_names"] = municipality.alternative_names.all()
-        partnerships = partnerships.filter(
-            Q(german_partner=municipality) | Q(russian_partner=municipality)
-        ).order_by(shown_name("german_partner__"), shown_name("russian_partner__"))
-        initiatives = self.visible(Initiative.objects.filter(seat=municipality))
-        # Lists, read only when the article is built (not when it comes from the cache).
-        context["partnerships"] = SimpleLazyObject(lambda: list(partnerships))
-        context["initiatives"] = SimpleLazyObject(
-            lambda: list(initiatives.order_by(collated("name")))
-        )
+        context["alternative_names"] = self.page.alternative_names
+        context["partnerships"] = self.page.partnerships
+        context["initiatives"] = self.page.initiatives
         return context
 
 

@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "partnerships.caching.fragment_seconds",
             ],
         },
     },
@@ -255,6 +256,13 @@ if os.environ.get("RATELIMIT_IP_META_KEY"):
 # Public list pages are cached until the registry's data changes (partnerships/caching.py),
 # at most this long; 0 turns the page cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+
+# The detail pages' fixed queries are prepared once per pooled connection (PREPARE /
+# EXECUTE, partnerships/selectors.py): planned once, not on every request (2-6 ms of a
+# page, docs/PERFORMANCE.md). On by default with the pool; off without it (a connection per
+# request) or behind a pooler that cannot keep prepared statements (PgBouncer in
+# transaction mode): DB_PREPARED_STATEMENTS=0.
+PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", env_bool("DB_POOL", True))
 
 # A read replica: public reads go there when DATABASE_REPLICA_URL is set.
 USE_REPLICA = bool(os.environ.get("DATABASE_REPLICA_URL"))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
-from django.urls import Resolver404, resolve, reverse, translate_url
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils.encoding import iri_to_uri
 from django.utils.html import format_html
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 
 from partnerships.changes import partial_date
 from partnerships.models.claims import DatePrecision
@@ -17,25 +18,33 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def language_links(context) -> list[dict[str, object]]:
-    """The current page in each interface language (the language is part of the URL)."""
+    """The current page in each interface language (the language is part of the URL).
+
+    The address the request was resolved to is reversed in each language, with its query
+    string (what ``translate_url`` does, without resolving the address once per language).
+    A page that does not exist (a 404, or "//host/..." that would read as another site's
+    address) links to each language's home page instead.
+    """
     request = context["request"]
     current = get_language()
-    # A page that does not exist (a 404, or "//host/..." that would read as another
-    # site's address) links to each language's home page instead.
+    match = request.resolver_match
     try:
-        resolve(request.path_info)
-        path = "/" + request.get_full_path().lstrip("/")
+        match = match or resolve(request.path_info)
     except Resolver404:
-        path = reverse("partnerships:home")
-    return [
-        {
-            "code": code,
-            "name": name,
-            "url": translate_url(path, code),
-            "current": code == current,
-        }
-        for code, name in settings.LANGUAGES
-    ]
+        match = resolve(reverse("partnerships:home"))
+        query = ""
+    else:
+        query = request.META.get("QUERY_STRING", "")
+    suffix = f"?{iri_to_uri(query)}" if query else ""
+    links = []
+    for code, name in settings.LANGUAGES:
+        with override(code):
+            try:
+                url = reverse(match.view_name, args=match.args, kwargs=match.kwargs) + suffix
+            except NoReverseMatch:  # an address without a name: the same one
+                url = "/" + request.get_full_path().lstrip("/")
+        links.append({"code": code, "name": name, "url": url, "current": code == current})
+    return links
 
 
 @register.filter
