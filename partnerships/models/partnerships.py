@@ -351,7 +351,7 @@ class Partnership(Record):
 class PartnershipSource(models.Model):
     """A source for a partnership: an address, a citation, or both."""
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["partnership"])  # read by id and date only
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="sources", verbose_name=_("partnership")
@@ -384,7 +384,7 @@ class PartnershipSource(models.Model):
 class StatusEvent(models.Model):
     """A dated change of a partnership's status: suspended, resumed, ended, confirmed."""
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["partnership"])  # read by id and date only
 
     partnership = models.ForeignKey(
         Partnership,
