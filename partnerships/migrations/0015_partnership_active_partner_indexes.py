@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partnerships", "0013_partnership_partner_columns"),
+        ("partnerships", "0014_import_costs"),
     ]
 
     operations = [
