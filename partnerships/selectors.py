@@ -41,11 +41,28 @@ from partnerships.models import (
     StatusEvent,
 )
 
+# Columns no page shows (search keys, merge bookkeeping): left out of the lists' rows and
+# of the detail pages' JSON. A list's 50 rows with both partners carried them for nothing.
+UNSHOWN = {
+    Partnership: ["conflicts", "conflicts_reviewed", "decided_fields"],
+    Municipality: ["search_key", "search_names", "gazetteer_key", "gazetteer_names"],
+}
+
+
+def unshown(model, prefix: str = "") -> list[str]:
+    """``UNSHOWN`` of ``model`` as field paths through ``prefix`` (for ``defer``)."""
+    return [prefix + name for name in UNSHOWN[model]]
+
 
 def partnership_filter(params) -> PartnershipFilter:
     queryset = (
         Partnership.objects.published()
         .select_related("german_partner__region", "russian_partner__region")
+        .defer(
+            *unshown(Partnership),
+            *unshown(Municipality, "german_partner__"),
+            *unshown(Municipality, "russian_partner__"),
+        )
         .order_by(shown_name("german_partner__"), shown_name("russian_partner__"), "pk")
     )
     return PartnershipFilter(params, queryset=queryset)
@@ -57,7 +74,10 @@ def partnership_list(*, params) -> QuerySet[Partnership]:
 
 def municipality_filter(params) -> MunicipalityFilter:
     queryset = (
-        Municipality.objects.published().select_related("region").order_by(shown_name(), "pk")
+        Municipality.objects.published()
+        .select_related("region")
+        .defer(*unshown(Municipality))
+        .order_by(shown_name(), "pk")
     )
     return MunicipalityFilter(params, queryset=queryset)
 
@@ -104,11 +124,11 @@ def signatory_list(*, params) -> QuerySet[Signatory]:
 # and compiling querysets cost 2-3 ms per query, the queries themselves well under one
 # (docs/PERFORMANCE.md, "Detail pages").
 
-# Columns a page never shows, left out of the JSON (deferred on the instances: reading one
-# would cost a query of its own).
+# ``UNSHOWN`` by table: left out of the JSON (deferred on the instances: reading one would
+# cost a query of its own).
 _UNSHOWN = {
-    "partnerships_partnership": ["conflicts", "conflicts_reviewed", "decided_fields"],
-    "partnerships_municipality": ["search_key", "search_names", "gazetteer_key", "gazetteer_names"],
+    model._meta.db_table: [model._meta.get_field(name).column for name in names]
+    for model, names in UNSHOWN.items()
 }
 # What a partnership in a municipality's list shows of its partners (``display_name``).
 _PARTNER_COLUMNS = ["id", "slug", "country", "name", "name_de", "name_en", "name_ru"]

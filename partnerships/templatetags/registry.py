@@ -6,7 +6,7 @@ from django import template
 from django.conf import settings
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.encoding import iri_to_uri
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, override
 
 from partnerships.changes import partial_date
@@ -83,3 +83,19 @@ def partial_date_element(date, precision: str) -> str:
         return ""
     iso = date.strftime(ISO_FORMATS.get(precision, "%Y-%m-%d"))
     return format_html('<time datetime="{}">{}</time>', iso, partial_date(date, precision))
+
+
+@register.simple_tag
+def facet_options(facet) -> str:
+    """A facet's ``<option>`` elements: "label (count)", the chosen one selected.
+
+    A tag rather than a loop in the template: the Russian-region facet alone has some 85
+    options, and as template nodes they were a fifth of a list page's rendering."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{} ({})</option>',
+        (
+            (option.value, " selected" if option.selected else "", option.label, option.count)
+            for option in facet.options
+        ),
+    )
