@@ -144,3 +144,19 @@ def test_municipality_display_name_follows_language():
         assert kaliningrad.display_name == "Калининград"
     with translation.override("de"):
         assert kaliningrad.display_name == "Kaliningrad"
+
+
+def test_a_choice_label_is_in_the_readers_language_and_an_unknown_value_is_shown_as_is():
+    from django.utils import translation
+
+    partnership = Partnership(status="suspended", kind="official")
+    with translation.override("de"):
+        german = partnership.get_status_display()
+    with translation.override("ru"):
+        russian = partnership.get_status_display()
+    with translation.override("en"):
+        english = partnership.get_status_display()
+    assert len({german, russian, english}) == 3
+    assert english == "suspended"
+    partnership.status = "not-a-status"
+    assert partnership.get_status_display() == "not-a-status"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.db import models, transaction
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -41,6 +44,12 @@ class StaleRecordError(Exception):
 HISTORY_NOT_INDEXED = ["slug", "region", "geonames_id", "german_partner", "russian_partner"]
 
 
+@functools.cache
+def choice_labels(field: models.Field) -> dict:
+    """A choice field's labels by value (lazy, translated when shown), built once."""
+    return dict(field.flatchoices)
+
+
 class Record(models.Model):
     is_published = models.BooleanField(
         _("published"),
@@ -57,6 +66,7 @@ class Record(models.Model):
     )
 
     objects = PublishedQuerySet.as_manager()
+
     # Who changed what, when, and the difference: every record keeps its history. The
     # columns the database copies from a partnership's partners (``Partnership``) are no
     # edit of the record and are not kept. A history table is read by record (``id``) and
@@ -97,3 +107,14 @@ class Record(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "version"}
             super().save(*args, **kwargs)
+
+    def _get_FIELD_display(self, field):
+        """``get_<field>_display()`` from labels built once per field: Django's own builds
+        the dictionary of all the field's choices, translating every label, on each call
+        (a list page's 50 rows asked it 100 times: some 550 translations per page)."""
+        value = getattr(self, field.attname)
+        try:
+            label = choice_labels(field).get(value, value)
+        except TypeError:  # an unhashable value: Django's way
+            return super()._get_FIELD_display(field)
+        return force_str(label, strings_only=True)
