@@ -139,3 +139,19 @@ def test_on_a_desktop_the_filters_stand_open_beside_the_results(screen, site):
     expect(skip).to_be_in_viewport()
     page.keyboard.press("Enter")
     expect(page.locator("#results")).to_be_focused()
+
+
+@pytest.mark.parametrize("screen", [SMALL_PHONE], indirect=True, ids=["320px"])
+def test_a_long_town_name_in_a_heading_breaks_instead_of_widening_the_page(screen, site):
+    from tests.factories import PartnershipFactory
+
+    partnership = PartnershipFactory(
+        german_partner__name="Niederwerchneschtschitogradshausen",
+        russian_partner__name_de="Werchneschtschitogradskoje-Nowoselskoje",
+        russian_partner__name_en="Verkhneshchitogradskoye-Novoselskoye",
+    )
+    for language in LANGUAGES:
+        with translation.override(language):
+            address = partnership.get_absolute_url()
+        screen.goto(site + address)
+        assert overflow(screen)["width"] <= SMALL_PHONE["width"], (language, overflow(screen))
