@@ -18,6 +18,7 @@ from partnerships import search
 from partnerships.models import Municipality, Partnership
 from partnerships.models import municipalities as ranking
 from partnerships.models.municipalities import search_rank
+from tests.factories import MunicipalityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -359,3 +360,15 @@ def test_a_search_that_lists_nothing_runs_no_more_queries(client, no_gazetteer, 
     assert close_total and similar_total and not suggested_total and not junk_total
     assert close == similar == suggested
     assert junk <= close
+
+
+def test_among_very_many_close_matches_a_whole_word_still_comes_first(monkeypatch):
+    # Past ANY_PROBE_ROWS close matches the similarity is not computed (SearchMatch.many);
+    # a name holding the query as a word still ranks before a shorter one merely starting
+    # with it. Two rows stand for the thousand here.
+    monkeypatch.setattr(ranking, "ANY_PROBE_ROWS", 2)
+    longer = MunicipalityFactory(name="Neu Kätalhausen", name_de="Neu Kätalhausen")
+    shorter = MunicipalityFactory(name="Neuerbach", name_de="Neuerbach")
+    found = Municipality.objects.filter(pk__in=[longer.pk, shorter.pk])
+    assert found.search_match("Neu").many
+    assert list(found.search("Neu")) == [longer, shorter]
