@@ -63,6 +63,20 @@ def quellstadt():
     assert report.ok, report.summary()
 
 
+@pytest.fixture
+def saved_meanwhile(monkeypatch):
+    """An editor saves the registry's Квеллоград while the import's thread writes."""
+    write = PartnershipImporter.lock_and_write_municipalities
+
+    def someone_saves_meanwhile(self):
+        Municipality.objects.filter(name="Квеллоград").update(version=F("version") + 1)
+        return write(self)
+
+    monkeypatch.setattr(
+        PartnershipImporter, "lock_and_write_municipalities", someone_saves_meanwhile
+    )
+
+
 def test_municipalities_are_written_by_another_thread_in_the_same_transaction(writer_threads):
     user = User.objects.create_user("importer")
     report = run(synthetic(3), reason="issue 14", user=user)
@@ -91,16 +105,7 @@ def test_a_row_refused_while_merging_leaves_nothing(quellstadt, writer_threads):
     assert not Municipality.objects.filter(name__startswith="Durchsatz").exists()
 
 
-def test_a_municipality_changed_meanwhile_refuses_the_import(quellstadt, monkeypatch):
-    write = PartnershipImporter.lock_and_write_municipalities
-
-    def someone_saves_meanwhile(self):
-        Municipality.objects.filter(name="Квеллоград").update(version=F("version") + 1)
-        return write(self)
-
-    monkeypatch.setattr(
-        PartnershipImporter, "lock_and_write_municipalities", someone_saves_meanwhile
-    )
+def test_a_municipality_changed_meanwhile_refuses_the_import(quellstadt, saved_meanwhile):
     # A new Latin spelling becomes another name of the registry's Квеллоград: a change.
     report = run(synthetic(2) + QUELLSTADT.format(latin="Istochnikowo", source=""))
     assert not report.ok
@@ -111,16 +116,7 @@ def test_a_municipality_changed_meanwhile_refuses_the_import(quellstadt, monkeyp
     assert not AlternativeName.objects.filter(name="Istochnikowo").exists()
 
 
-def test_the_refusal_is_in_the_language_of_the_run(quellstadt, monkeypatch):
-    write = PartnershipImporter.lock_and_write_municipalities
-
-    def someone_saves_meanwhile(self):
-        Municipality.objects.filter(name="Квеллоград").update(version=F("version") + 1)
-        return write(self)
-
-    monkeypatch.setattr(
-        PartnershipImporter, "lock_and_write_municipalities", someone_saves_meanwhile
-    )
+def test_the_refusal_is_in_the_language_of_the_run(quellstadt, saved_meanwhile):
     report = run(QUELLSTADT.format(latin="Istochnikowo", source=""), language="de")
     assert not report.ok
     english = "changed by someone else meanwhile"
