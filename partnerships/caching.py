@@ -18,8 +18,6 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
@@ -53,13 +51,11 @@ def _is_registry_data(sender) -> bool:
         return False
 
 
-@receiver([post_save, post_delete], dispatch_uid="registry-generation")
 def registry_changed(sender, **kwargs) -> None:
     if _is_registry_data(sender):
         bump_generation()
 
 
-@receiver(m2m_changed, dispatch_uid="registry-generation-m2m")
 def registry_links_changed(sender, action, **kwargs) -> None:
     if action.startswith("post_") and _is_registry_data(kwargs["model"]):
         bump_generation()

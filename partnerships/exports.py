@@ -60,7 +60,7 @@ from partnerships.models import Initiative, Partnership, PartnershipSource, Regi
 from partnerships.models.appeals import Participation
 from partnerships.models.claims import DatePrecision
 from partnerships.models.municipalities import AGS_PATTERN, OKTMO_PATTERN, QID_PATTERN
-from partnerships.models.partnerships import FIRST_YEAR, LAST_YEAR
+from partnerships.models.partnerships import FIRST_YEAR, LAST_YEAR, published_initiative_links
 from partnerships.vocabulary import (
     Country,
     InitiativeKind,
@@ -685,9 +685,8 @@ def cells_partnerships(queryset: QuerySet, base_url: str = "http://testserver/")
         .values("cell")[:1]
     )
     links = (
-        Initiative.partnerships.through.objects.filter(
-            partnership=OuterRef("pk"), initiative__is_published=True
-        )
+        published_initiative_links()
+        .filter(partnership=OuterRef("pk"))
         .order_by()
         .values("partnership")
         .annotate(n=Count("pk"))

@@ -19,16 +19,21 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Collate, NullIf
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
+from partnerships.caching import current_generation
 from partnerships.models import Initiative, Municipality, Partnership, Region, Signatory
 from partnerships.models.appeals import Participation
 from partnerships.models.municipalities import NO_MATCH, SearchMatch, in_search_order
+from partnerships.models.partnerships import (
+    STATUS_DATED,
+    STATUS_UNDATED,
+    UNVERIFIED,
+    has_published_initiative,
+)
 from partnerships.vocabulary import (
     LEVEL_OF_KIND,
     Country,
@@ -42,14 +47,10 @@ from partnerships.vocabulary import (
 
 MAX_QUERY_LENGTH = 100
 YES_NO = [("yes", _("yes")), ("no", _("no"))]
-# Whether a dated source says since when the status holds. "undated" is
-# ``Partnership.objects.status_undated()``: a known status without a date (a partnership
-# whose status is unknown is neither).
-STATUS_DATED = [("dated", _("dated")), ("undated", _("undated"))]
-STATUS_DATED_CONDITIONS = {
-    "dated": Q(status_since__isnull=False),
-    "undated": Q(status_since__isnull=True) & ~Q(status=Status.UNKNOWN),
-}
+# Whether a dated source says since when the status holds (``Partnership.objects.
+# status_dated()`` / ``status_undated()``; a partnership whose status is unknown is neither).
+STATUS_DATED_CHOICES = [("dated", _("dated")), ("undated", _("undated"))]
+STATUS_DATED_CONDITIONS = {"dated": STATUS_DATED, "undated": STATUS_UNDATED}
 
 
 def kinds_of_level(level: str) -> list[str]:
@@ -123,47 +124,54 @@ def shown_signatory() -> Collate:
     return collated(Coalesce(NullIf(F("person_name"), Value("")), F("organisation")))
 
 
-@functools.cache
-def _region_choices(country: str, language: str) -> tuple[tuple[str, str], ...]:
+# Regions are reference data that hardly ever change: they are read once per process,
+# language and registry generation, so that building a page's filters costs no query. An
+# editor's change to a region raises the generation (partnerships/caching.py), which every
+# worker reads with its next request: no worker keeps showing the regions as they were.
+@functools.lru_cache(maxsize=64)
+def _region_choices(country: str, language: str, generation: int) -> tuple[tuple[str, str], ...]:
     name = Region.name_field(language)
     collation = COLLATIONS.get(language[:2], COLLATIONS["de"])
     regions = Region.objects.for_country(country).order_by(Collate(F(name), collation), "code")
     return tuple((region.code, getattr(region, name) or region.name_de) for region in regions)
 
 
-def region_choices(country: str) -> Callable[[], list[tuple[str, str]]]:
-    """Regions as filter choices, in the reader's language.
-
-    Regions are reference data that hardly ever change; they are read once per process
-    and language (and read again after an editor saves one), so that building a page's
-    filters costs no query.
-    """
-
-    def choices() -> list[tuple[str, str]]:
-        return list(_region_choices(country, get_language() or "de"))
-
-    return choices
+def region_choices(country: str, generation: int) -> list[tuple[str, str]]:
+    """The regions of a country as filter choices, in the reader's language and order."""
+    return list(_region_choices(country, get_language() or "de", generation))
 
 
 @functools.cache
 def region_ids() -> dict[str, int]:
+    """Regions' ids by ISO code, read once per process: a region keeps its id, and one
+    added since is found by its code (``RegionFilter.filter``)."""
     return dict(Region.objects.values_list("code", "id"))
 
 
-@receiver([post_save, post_delete], sender=Region)
-def forget_region_choices(**kwargs) -> None:
+def forget_region_choices() -> None:
+    """Empty this process's region choices (tests: a rollback resets the generation)."""
     _region_choices.cache_clear()
-    region_ids.cache_clear()
 
 
 class RegionFilter(django_filters.ChoiceFilter):
-    """A region chosen by its ISO code (``field_name`` names the region relation).
+    """A region of ``countries`` chosen by its ISO code (``field_name`` names the region
+    relation).
 
     It filters on the region's id, not on a join to the region table: PostgreSQL's
     statistics then tell it how many municipalities the region has (Bavaria: 8,000 of
     100,000, not the 1 % an average region would have), and it reads the first page in
     name order instead of sorting all of them (16 instead of 128 ms at 100,000).
     """
+
+    def __init__(self, *args, countries: tuple[str, ...], **kwargs):
+        self.countries = countries
+        super().__init__(*args, choices=self.region_choices, **kwargs)
+
+    def region_choices(self) -> list[tuple[str, str]]:
+        generation = self.parent.generation
+        return [
+            choice for country in self.countries for choice in region_choices(country, generation)
+        ]
 
     def filter(self, qs, value):
         if value in EMPTY_VALUES:
@@ -329,19 +337,28 @@ class FacetedFilterSet(django_filters.FilterSet):
     """A FilterSet that can count, per facet, what each option would give.
 
     ``facets`` maps a filter name to either a model path to group by, or a callable
-    returning ``{value: Q}`` for facets that are not a plain column (``OTHERWISE`` for the
+    given the FilterSet and returning ``{value: Q}`` for facets that are not a plain column (``OTHERWISE`` for the
     option that takes the rows no other option counts). A column facet's filter must keep
     exactly the rows whose column (the path) equals the chosen value.
     """
 
-    facets: dict[str, str | Callable[[], dict[str, Q | None]]] = {}
+    facets: dict[str, str | Callable[[FacetedFilterSet], dict[str, Q | None]]] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._generation: int | None = None
         # Searches decided once for this FilterSet and its facets: by text, the matching
         # municipalities; by ("match", text), what they satisfy; by ("ranks", text),
         # their ids by rank.
         self.searches: dict = {}
+
+    @property
+    def generation(self) -> int:
+        """The registry's generation, for what is read once per generation (regions);
+        the request's, when the FilterSet has one."""
+        if self._generation is None:
+            self._generation = current_generation(self.request)
+        return self._generation
 
     def search(self, text: str) -> QuerySet[Municipality]:
         """``Municipality.objects.search(text)``, decided once for this FilterSet and its facets.
@@ -446,7 +463,7 @@ class FacetedFilterSet(django_filters.FilterSet):
         shared = {}
         for name, path in conditions.items():
             if not self.is_active(name):
-                shared.update(counted_conditions(path(), f"{name}__"))
+                shared.update(counted_conditions(path(self), f"{name}__"))
         result: dict[str, dict[str, int]] = {name: {} for name in columns}
         if not columns:
             totals = rows.aggregate(total=Count("pk"), **shared)
@@ -470,7 +487,7 @@ class FacetedFilterSet(django_filters.FilterSet):
                     for offset, key in enumerate(totals, start=len(names)):
                         totals[key] += group[offset]
         for name, path in conditions.items():
-            options = path()
+            options = path(self)
             if self.is_active(name):
                 facet_rows = self.filter_queryset_without(name).order_by()
                 counted = facet_rows.aggregate(
@@ -511,12 +528,12 @@ class PartnershipFilter(FacetedFilterSet):
     german_state = RegionFilter(
         label=_("German Land"),
         field_name="german_partner_region",
-        choices=region_choices(Country.GERMANY),
+        countries=(Country.GERMANY,),
     )
     russian_region = RegionFilter(
         label=_("Russian region"),
         field_name="russian_partner_region",
-        choices=region_choices(Country.RUSSIA),
+        countries=(Country.RUSSIA,),
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=PartnershipKind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
@@ -526,7 +543,7 @@ class PartnershipFilter(FacetedFilterSet):
     year_from = YearFilter(label=_("Established from"), field_name="since_year", lookup_expr="gte")
     year_to = YearFilter(label=_("Established until"), field_name="since_year", lookup_expr="lte")
     status_dated = django_filters.ChoiceFilter(
-        label=_("Date of the status"), choices=STATUS_DATED, method="filter_status_dated"
+        label=_("Date of the status"), choices=STATUS_DATED_CHOICES, method="filter_status_dated"
     )
     status_since_from = YearFilter(
         label=_("Status since, from year"), field_name="status_since__year", lookup_expr="gte"
@@ -575,20 +592,17 @@ class PartnershipFilter(FacetedFilterSet):
         "russian_region": "russian_partner_region__code",
         "kind": "kind",
         "status": "status",
-        "status_dated": lambda: STATUS_DATED_CONDITIONS,
-        "level": lambda: {
+        "status_dated": lambda filterset: STATUS_DATED_CONDITIONS,
+        "level": lambda filterset: {
             level: Q(german_partner_kind__in=kinds_of_level(level))
             | Q(russian_partner_kind__in=kinds_of_level(level))
             for level in PartnerLevel.values
         },
-        "has_initiative": lambda: {
+        "has_initiative": lambda filterset: {
             "yes": Q(has_published_initiative()),
             "no": OTHERWISE,
         },
-        "unverified": lambda: {
-            "yes": Q(needs_verification=True),
-            "no": Q(needs_verification=False),
-        },
+        "unverified": lambda filterset: {"yes": UNVERIFIED, "no": ~UNVERIFIED},
     }
 
     class Meta:
@@ -646,11 +660,12 @@ class PartnershipFilter(FacetedFilterSet):
         return queryset.filter(Q(german_partner_kind__in=kinds) | Q(russian_partner_kind__in=kinds))
 
     def filter_has_initiative(self, queryset, name, value):
-        exists = has_published_initiative()
-        return queryset.filter(exists if value == "yes" else ~exists)
+        if value == "yes":
+            return queryset.with_published_initiative()
+        return queryset.without_published_initiative()
 
     def filter_unverified(self, queryset, name, value):
-        return queryset.filter(needs_verification=value == "yes")
+        return queryset.unverified() if value == "yes" else queryset.verified()
 
     def filter_status_dated(self, queryset, name, value):
         return queryset.filter(STATUS_DATED_CONDITIONS[value])
@@ -662,7 +677,7 @@ class MunicipalityFilter(FacetedFilterSet):
     region = RegionFilter(
         label=_("Region"),
         field_name="region",
-        choices=lambda: region_choices(Country.GERMANY)() + region_choices(Country.RUSSIA)(),
+        countries=(Country.GERMANY, Country.RUSSIA),
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=MunicipalityKind.choices)
     has_active = django_filters.ChoiceFilter(
@@ -683,7 +698,7 @@ class MunicipalityFilter(FacetedFilterSet):
         "country": "country",
         "region": "region__code",
         "kind": "kind",
-        "has_active": lambda: {
+        "has_active": lambda filterset: {
             "yes": has_active_partnership(),
             "no": OTHERWISE,
         },
@@ -715,13 +730,6 @@ class MunicipalityFilter(FacetedFilterSet):
         return queryset.filter(active if value == "yes" else ~active)
 
 
-def has_published_initiative() -> Exists:
-    links = Initiative.partnerships.through.objects.filter(
-        partnership=OuterRef("pk"), initiative__is_published=True
-    )
-    return Exists(links)
-
-
 def has_active_partnership() -> Q:
     """A municipality partner of a published, active partnership.
 
@@ -730,7 +738,7 @@ def has_active_partnership() -> Q:
     by hashing the partner ids once (an alternative it chooses by the number of rows);
     the ``OR`` inside one ``EXISTS`` ran once per municipality whatever their number.
     """
-    active = Partnership.objects.published().filter(status=Status.ACTIVE)
+    active = Partnership.objects.published().active()
     return Q(Exists(active.filter(german_partner=OuterRef("pk")))) | Q(
         Exists(active.filter(russian_partner=OuterRef("pk")))
     )
@@ -742,7 +750,7 @@ class InitiativeFilter(FacetedFilterSet):
     region = RegionFilter(
         label=_("Region"),
         field_name="seat__region",
-        choices=lambda: region_choices(Country.GERMANY)() + region_choices(Country.RUSSIA)(),
+        countries=(Country.GERMANY, Country.RUSSIA),
     )
     sort = StableOrderingFilter(
         label=_("Sort by"),
@@ -778,9 +786,7 @@ class SignatoryFilter(FacetedFilterSet):
     organisation_kind = django_filters.ChoiceFilter(
         label=_("Kind of organisation"), choices=OrganisationKind.choices
     )
-    land = django_filters.ChoiceFilter(
-        label=_("Land"), method="filter_land", choices=region_choices(Country.GERMANY)
-    )
+    land = RegionFilter(label=_("Land"), method="filter_land", countries=(Country.GERMANY,))
     sort = StableOrderingFilter(
         label=_("Sort by"),
         fields=[("person_name", "name"), ("organisation", "organisation")],
@@ -788,11 +794,13 @@ class SignatoryFilter(FacetedFilterSet):
         expressions={"name": shown_signatory, "organisation": shown_organisation},
     )
     facets = {
-        "participation": lambda: {value: Q(participation=value) for value in Participation.values},
+        "participation": lambda filterset: {
+            value: Q(participation=value) for value in Participation.values
+        },
         "organisation_kind": "organisation_kind",
-        "land": lambda: {
+        "land": lambda filterset: {
             code: Q(municipality__region__code=code) | Q(initiative__seat__region__code=code)
-            for code, _label in region_choices(Country.GERMANY)()
+            for code, _label in filterset.filters["land"].region_choices()
         },
     }
 

@@ -29,7 +29,7 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from partnerships import exports
-from partnerships.caching import cached_counts, cached_page
+from partnerships.caching import cached_counts, cached_page, current_generation
 from partnerships.filters import region_choices
 from partnerships.selectors import partnership_filter
 from partnerships.vocabulary import Country, PartnerLevel, PartnershipKind, Status
@@ -225,20 +225,22 @@ def figures(request: HttpRequest) -> list[Figure]:
         request, f"statistics|decades|{key}", lambda: decade_counts(filterset.qs)
     )
     return [
-        by_land_and_status(total, facets, land_status),
-        by_federal_subject(facets),
+        by_land_and_status(total, facets, land_status, current_generation(request)),
+        by_federal_subject(facets, current_generation(request)),
         by_decade(decades),
         by_kind(facets),
         by_level(total, facets),
     ]
 
 
-def by_land_and_status(total: int, facets, land_status: dict[str, int]) -> Figure:
+def by_land_and_status(
+    total: int, facets, land_status: dict[str, int], generation: int
+) -> Figure:
     statuses = [(str(value), str(label)) for value, label in Status.choices]
     by_land = facets.get("german_state", {})
     by_status = facets.get("status", {})
     rows = []
-    for code, name in region_choices(Country.GERMANY)():
+    for code, name in region_choices(Country.GERMANY, generation):
         cells = [
             Cell(
                 land_status.get(f"{code}|{status}", 0),
@@ -290,9 +292,9 @@ def by_land_and_status(total: int, facets, land_status: dict[str, int]) -> Figur
     )
 
 
-def by_federal_subject(facets) -> Figure:
+def by_federal_subject(facets, generation: int) -> Figure:
     counts = facets.get("russian_region", {})
-    names = region_choices(Country.RUSSIA)()
+    names = region_choices(Country.RUSSIA, generation)
     order = {code: position for position, (code, _name) in enumerate(names)}
     rows = [
         bar_row(name, {"russian_region": code}, counts[code])

@@ -81,6 +81,7 @@ class RegistryListView(TemplateView):
 
     def render_list(self, request: HttpRequest) -> HttpResponse:
         filterset = type(self).selector(request.GET)
+        filterset._generation = current_generation(request)  # read by the page cache
         context = {
             "filterset": filterset,
             "page_sizes": PAGE_SIZES,

@@ -39,10 +39,15 @@ def empty_registry(db):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Cached pages are keyed by the registry's generation, which a test's rollback resets:
-    start every test with an empty cache so no page cached by another test is served."""
+    """Cached pages and region choices are keyed by the registry's generation, which a
+    test's rollback resets: start every test with empty caches so nothing cached by
+    another test is served."""
     from django.core.cache import cache
 
+    from partnerships.filters import forget_region_choices
+
     cache.clear()
+    forget_region_choices()
     yield
     cache.clear()
+    forget_region_choices()

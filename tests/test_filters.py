@@ -6,9 +6,19 @@ grouped query; these tests compare each number with the list itself, asked with 
 option chosen, on the starter data.
 """
 
-import pytest
-from django.http import QueryDict
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
 
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.utils import translation
+
+from partnerships.filters import PartnershipFilter, region_ids
+from partnerships.models import Partnership, Region
 from partnerships.selectors import municipality_filter, partnership_filter
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +83,7 @@ def test_every_municipality_facet_counts_what_choosing_it_would_list(params):
 def test_the_facets_are_counted_in_one_query(django_assert_num_queries):
     filterset = partnership_filter(QueryDict("german_state=DE-NW&status=suspended&kind=official"))
     assert filterset.is_valid()
+    region_ids()  # read once per process
     with django_assert_num_queries(1):
         filterset.counts()
 
@@ -81,6 +92,56 @@ def test_an_active_condition_facet_is_counted_in_a_query_of_its_own(django_asser
     # "level" is counted as conditions: chosen, its options are counted without it
     filterset = partnership_filter(QueryDict("german_state=DE-NW&level=town"))
     assert filterset.is_valid()
+    region_ids()  # read once per process
     with django_assert_num_queries(2):
         total, counts = filterset.counts()
     assert counts["level"]["town"] == total
+
+
+# Region choices across workers ---------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def rename_region_in_another_process(code: str, name: str) -> None:
+    """What another gunicorn worker does when an editor renames a region there: a process
+    of its own saves it through the ORM and commits (its signals fire there only)."""
+    db = connection.settings_dict
+    url = f"postgres://{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}@"
+    url += f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "twinning.test_settings"}
+    env["PGOPTIONS"] = "-c lock_timeout=20s"  # fail rather than wait, should a lock be held
+    script = (
+        "from partnerships.models import Region\n"
+        f"region = Region.objects.get(code={code!r})\n"
+        f"region.name_de = {name!r}\n"
+        "region.save()\n"
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def german_land_choices() -> dict[str, str]:
+    with translation.override("de"):
+        filterset = PartnershipFilter(QueryDict(""), queryset=Partnership.objects.none())
+        return dict(filterset.form.fields["german_state"].choices)
+
+
+def test_a_region_an_editor_renames_in_another_worker_is_shown_renamed_here():
+    """Each worker keeps the region choices it read; a rename saved by another worker (a
+    process whose signals this one never hears) shows here from the next page on, as the
+    choices follow the registry's generation that the rename raised."""
+    original = Region.objects.get(code="DE-BY").name_de
+    assert german_land_choices()["DE-BY"] == original
+    rename_region_in_another_process("DE-BY", "Freistaat Bayern")
+    try:
+        assert german_land_choices()["DE-BY"] == "Freistaat Bayern"
+    finally:
+        rename_region_in_another_process("DE-BY", original)
+    assert german_land_choices()["DE-BY"] == original

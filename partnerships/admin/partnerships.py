@@ -12,7 +12,6 @@ import datetime
 
 from django import forms
 from django.contrib import admin
-from django.db.models import F
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -121,9 +120,9 @@ class VerificationFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "unverified":
-            return queryset.filter(needs_verification=True)
+            return queryset.unverified()
         if self.value() == "verified":
-            return queryset.filter(needs_verification=False)
+            return queryset.verified()
         return queryset
 
 
@@ -141,7 +140,7 @@ class StatusDateFilter(admin.SimpleListFilter):
         if self.value() == "undated":
             return queryset.status_undated()
         if self.value() == "dated":
-            return queryset.filter(status_since__isnull=False)
+            return queryset.status_dated()
         return queryset
 
 
@@ -162,9 +161,9 @@ class ConflictFilter(admin.SimpleListFilter):
         if self.value() == "unresolved":
             return queryset.with_unresolved_conflicts()
         if self.value() == "reviewed":
-            return queryset.exclude(conflicts=[]).filter(conflicts=F("conflicts_reviewed"))
+            return queryset.with_reviewed_conflicts()
         if self.value() == "none":
-            return queryset.filter(conflicts=[])
+            return queryset.without_conflicts()
         return queryset
 
 

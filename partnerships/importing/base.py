@@ -32,10 +32,8 @@ from typing import IO, Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
-from django.dispatch import receiver
 from django.utils import translation
 from django.utils.translation import gettext
-from simple_history.signals import pre_create_historical_record
 from simple_history.utils import get_history_model_for_model
 from tqdm import tqdm
 
@@ -233,7 +231,7 @@ def history_context(reason: str, user: Any = None) -> Iterator[None]:
 def history_defaults(model: type[models.Model]) -> dict[str, Any]:
     """The user and change reason for ``bulk_create_with_history`` and its kin.
 
-    Bulk writes create their history without the signal that ``_mark_imported`` answers,
+    Bulk writes create their history without the signal that ``mark_imported`` answers,
     so they get what it would give: the request's editor (django-simple-history's
     middleware) or else the importing user, and the change reason of ``history_context``.
     """
@@ -246,8 +244,7 @@ def history_defaults(model: type[models.Model]) -> dict[str, Any]:
     return {"default_user": user, "default_change_reason": _change_reason.get() or ""}
 
 
-@receiver(pre_create_historical_record, dispatch_uid="importing_change_reason")
-def _mark_imported(sender, history_instance, **kwargs) -> None:
+def mark_imported(sender, history_instance, **kwargs) -> None:
     reason = _change_reason.get()
     if reason and not history_instance.history_change_reason:
         history_instance.history_change_reason = reason

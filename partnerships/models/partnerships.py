@@ -30,6 +30,30 @@ PUBLIC_DERIVED_FIELDS = {"status", "status_since", "kind", "kind_wording", "sinc
 DERIVED_REASON = "derived from its sources"
 
 
+# What a partnership is, as conditions: the QuerySet methods below filter by them, and the
+# public list's facets count them (``PartnershipFilter.facets``), so a facet's count and the
+# list it leads to can never disagree.
+ACTIVE = models.Q(status=Status.ACTIVE)
+SUSPENDED = models.Q(status=Status.SUSPENDED)
+UNVERIFIED = models.Q(needs_verification=True)
+STATUS_DATED = models.Q(status_since__isnull=False)
+# A status is known, but no dated statement says since when (an unknown status is neither
+# dated nor undated).
+STATUS_UNDATED = models.Q(status_since__isnull=True) & ~models.Q(status=Status.UNKNOWN)
+NO_CONFLICTS = models.Q(conflicts=[])
+CONFLICTS_REVIEWED = ~NO_CONFLICTS & models.Q(conflicts=models.F("conflicts_reviewed"))
+
+
+def has_published_initiative() -> models.Exists:
+    """A published initiative carries the partnership (the row is a partnership)."""
+    return models.Exists(published_initiative_links().filter(partnership=models.OuterRef("pk")))
+
+
+def published_initiative_links() -> models.QuerySet:
+    """The links between partnerships and the published initiatives that carry them."""
+    return Partnership.initiatives.through.objects.filter(initiative__is_published=True)
+
+
 class PartnershipQuerySet(PublishedQuerySet):
     def published(self):
         """Published partnerships whose two partners are published too.
@@ -40,30 +64,41 @@ class PartnershipQuerySet(PublishedQuerySet):
         return self.filter(is_published=True, partners_published=True)
 
     def active(self):
-        return self.filter(status=Status.ACTIVE)
+        return self.filter(ACTIVE)
 
     def suspended(self):
-        return self.filter(status=Status.SUSPENDED)
+        return self.filter(SUSPENDED)
 
     def unverified(self):
-        return self.filter(needs_verification=True)
+        """Partnerships whose only source is uncertain, for editors to confirm."""
+        return self.filter(UNVERIFIED)
 
-    def with_unresolved_conflicts(self):
-        """Partnerships whose sources disagree in a way no editor has reviewed yet."""
-        return self.exclude(conflicts=[]).exclude(conflicts=models.F("conflicts_reviewed"))
+    def verified(self):
+        return self.exclude(UNVERIFIED)
+
+    def status_dated(self):
+        """A dated statement says since when the status holds."""
+        return self.filter(STATUS_DATED)
 
     def status_undated(self):
         """A status is known, but no dated statement says since when."""
-        return self.exclude(status=Status.UNKNOWN).filter(status_since__isnull=True)
+        return self.filter(STATUS_UNDATED)
 
-    def for_state(self, code: str):
-        """Partnerships whose German partner lies in the Land with this ISO code."""
-        return self.filter(german_partner_region__code=code)
+    def with_published_initiative(self):
+        return self.filter(has_published_initiative())
 
-    def with_partners(self):
-        return self.select_related(
-            "german_partner__region", "russian_partner__region"
-        ).prefetch_related("sources")
+    def without_published_initiative(self):
+        return self.exclude(has_published_initiative())
+
+    def with_unresolved_conflicts(self):
+        """Partnerships whose sources disagree in a way no editor has reviewed yet."""
+        return self.exclude(NO_CONFLICTS).exclude(conflicts=models.F("conflicts_reviewed"))
+
+    def with_reviewed_conflicts(self):
+        return self.filter(CONFLICTS_REVIEWED)
+
+    def without_conflicts(self):
+        return self.filter(NO_CONFLICTS)
 
 
 class Partnership(Record):
