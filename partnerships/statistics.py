@@ -233,9 +233,7 @@ def figures(request: HttpRequest) -> list[Figure]:
     ]
 
 
-def by_land_and_status(
-    total: int, facets, land_status: dict[str, int], generation: int
-) -> Figure:
+def by_land_and_status(total: int, facets, land_status: dict[str, int], generation: int) -> Figure:
     statuses = [(str(value), str(label)) for value, label in Status.choices]
     by_land = facets.get("german_state", {})
     by_status = facets.get("status", {})
