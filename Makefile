@@ -36,6 +36,7 @@ test: db
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/dead_code.py
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Known vulnerabilities in the pinned dependencies (see README, "Dependencies audit").

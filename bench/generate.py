@@ -14,7 +14,7 @@ fixed seed so that every run imports exactly the same file:
   weighted roughly by population;
 - kinds, statuses, years and sources mixed in the wording of real sources.
 
-Names are kept unique after the search folding (``partnerships.search.fold``), so that
+Names are kept unique after the search folding (``partnerships.spellings.fold``), so that
 the importer's matcher never merges two generated towns.
 """
 
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from partnerships.search import fold  # noqa: E402
+from partnerships.spellings import fold  # noqa: E402
 
 REGIONS_CSV = ROOT / "partnerships" / "data" / "regions.csv"
 SEED = 20260601

@@ -105,7 +105,7 @@ class StatusNews:
 
 
 @dataclass(frozen=True)
-class Change:
+class RecentChange:
     when: datetime.datetime
     kind: str
     what: str
@@ -151,7 +151,7 @@ def _previous_records(model, entries) -> dict[int, object]:
     return previous
 
 
-def _changes(model, limit: int, related: tuple[str, ...]) -> list[Change]:
+def _changes(model, limit: int, related: tuple[str, ...]) -> list[RecentChange]:
     published = model.objects.published()
     entries = list(
         model.history.filter(id__in=published.values("pk")).order_by("-history_date")[:limit]
@@ -177,7 +177,7 @@ def _changes(model, limit: int, related: tuple[str, ...]) -> list[Change]:
             if not fields:
                 continue
         changes.append(
-            Change(
+            RecentChange(
                 when=entry.history_date,
                 kind=str(CHANGE_KIND[entry.history_type]),
                 what=str(model._meta.verbose_name),
@@ -189,7 +189,7 @@ def _changes(model, limit: int, related: tuple[str, ...]) -> list[Change]:
     return changes
 
 
-def _status_changes(limit: int) -> list[Change]:
+def _status_changes(limit: int) -> list[RecentChange]:
     """The status events recorded lately for published partnerships, newest first.
 
     One entry per event recorded (admin action, inline or import: all of them write a
@@ -213,7 +213,7 @@ def _status_changes(limit: int) -> list[Change]:
             continue
         partnership = event.partnership
         changes.append(
-            Change(
+            RecentChange(
                 when=entry.history_date,
                 kind=str(_("status changed")),
                 what=what,
@@ -233,7 +233,7 @@ def _status_changes(limit: int) -> list[Change]:
     return changes
 
 
-def recent_changes(limit: int = 50) -> list[Change]:
+def recent_changes(limit: int = 50) -> list[RecentChange]:
     """The latest changes across partnerships (their status events included),
     municipalities, initiatives, signatories."""
     sources = [

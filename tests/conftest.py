@@ -44,10 +44,10 @@ def fresh_cache():
     another test is served."""
     from django.core.cache import cache
 
-    from partnerships.filters import forget_region_choices
+    from partnerships.filters import _region_choices
 
     cache.clear()
-    forget_region_choices()
+    _region_choices.cache_clear()
     yield
     cache.clear()
-    forget_region_choices()
+    _region_choices.cache_clear()

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from partnerships import gazetteer, search
+from partnerships import gazetteer, spellings
 from partnerships.importing.index import MunicipalityIndex
 from partnerships.models import Municipality, Region
 from partnerships.models.municipalities import NameOrigin
@@ -107,9 +107,9 @@ def test_the_gazetteer_names_are_folded_apart_from_the_registrys_own():
     """The public search reads ``gazetteer_key``; the importers match on ``search_key`` only,
     so a file's "Nuess" (a GeoNames name of Neuss, and a typo) is not silently Neuss."""
     neuss, braunschweig = get("Neuss"), get("Braunschweig")
-    assert search.frame([search.fold("Nuess")]) in neuss.gazetteer_key
-    assert search.frame([search.fold("Nuess")]) not in neuss.search_key
-    assert search.frame([search.fold("Brunswick")]) in braunschweig.gazetteer_key
+    assert spellings.frame([spellings.fold("Nuess")]) in neuss.gazetteer_key
+    assert spellings.frame([spellings.fold("Nuess")]) not in neuss.search_key
+    assert spellings.frame([spellings.fold("Brunswick")]) in braunschweig.gazetteer_key
     stored = braunschweig.gazetteer_key
     braunschweig.refresh_search()  # what save() computes
     assert braunschweig.gazetteer_key == stored
@@ -241,7 +241,7 @@ def test_stale_search_keys_are_brought_up_to_date():
     """Keys stored before the transcription or the gazetteer's names were added."""
     hatten = get("Hatten")
     expected = (hatten.search_key, hatten.search_names, hatten.gazetteer_key)
-    assert search.frame([search.fold("Хаттен")]) in hatten.search_key
+    assert spellings.frame([spellings.fold("Хаттен")]) in hatten.search_key
     Municipality.objects.filter(pk=hatten.pk).update(
         search_key="|haten|", search_names="|hatten|", gazetteer_key=""
     )

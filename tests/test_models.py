@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from partnerships.models import Municipality, Partnership
-from partnerships.search import fold, frame
+from partnerships.spellings import fold, frame
 from partnerships.vocabulary import Status
 from tests.factories import (
     MunicipalityFactory,

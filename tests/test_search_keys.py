@@ -2,7 +2,7 @@
 
 import pytest
 
-from partnerships.search import fold, search_key
+from partnerships.spellings import fold, search_key
 
 SAME_NAME = [
     ("Nischni Nowgorod", "Nizhny Novgorod", "Нижний Новгород"),

@@ -14,7 +14,7 @@ from django.db.models import Value
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from partnerships import search
+from partnerships import spellings
 from partnerships.models import Municipality, Partnership
 from partnerships.models import municipalities as ranking
 from partnerships.models.municipalities import search_rank
@@ -47,7 +47,7 @@ def gazetteer():
     Municipality.objects.update(gazetteer_key="")
     for name, names in GAZETTEER.items():
         updated = Municipality.objects.filter(name=name).update(
-            gazetteer_key=search.search_key(names)
+            gazetteer_key=spellings.search_key(names)
         )
         assert updated == 1, name
 
@@ -156,7 +156,7 @@ def test_ingolstadt_in_cyrillic_does_not_find_chemnitz(client, gazetteer):
 
 def test_an_own_name_ranks_before_the_same_name_in_the_gazetteer(client, gazetteer):
     Municipality.objects.filter(name="Celle").update(
-        gazetteer_key=search.search_key(["Целле", "Hannover"])
+        gazetteer_key=spellings.search_key(["Целле", "Hannover"])
     )
     assert ranks("Hannover", "Hannover", "Celle") == {
         "Hannover": ranking.EXACT,
@@ -167,7 +167,7 @@ def test_an_own_name_ranks_before_the_same_name_in_the_gazetteer(client, gazette
 
 def test_a_gazetteer_name_ranks_before_a_merely_similar_own_name(gazetteer):
     Municipality.objects.filter(name="Celle").update(
-        gazetteer_key=search.search_key(["Целле", "Wolgagrad"])
+        gazetteer_key=spellings.search_key(["Целле", "Wolgagrad"])
     )
     assert ranks("Wolgagrad", "Celle", "Волгоград") == {
         "Celle": ranking.GAZETTEER_EXACT,
@@ -231,7 +231,7 @@ def test_typos_are_still_listed(client, no_gazetteer, query, expected):
 
 
 def similarity(function, query, name):
-    key = search.query_keys(query)[0]
+    key = spellings.query_keys(query)[0]
     municipality = Municipality.objects.filter(name=name).annotate(
         value=function(Value(key), "search_key")
     )
@@ -262,9 +262,9 @@ def test_the_threshold_decides(client, no_gazetteer, monkeypatch):
 
 def test_a_short_key_only_finds_a_name_equal_to_it(client, no_gazetteer, monkeypatch):
     """ "zzzz" folds to "s": as a prefix it found 44 starter towns before (issue 11)."""
-    assert search.query_keys("zzzz") == ["s"]
+    assert spellings.query_keys("zzzz") == ["s"]
     assert listed(client, "zzzz") == []
-    monkeypatch.setattr(search, "MIN_FUZZY_LENGTH", 1)
+    monkeypatch.setattr(spellings, "MIN_FUZZY_LENGTH", 1)
     assert len(listed(client, "zzzz")) >= 40
 
 

@@ -16,7 +16,7 @@ REPLICATED_APPS = {"partnerships"}
 
 
 class ReplicaRouter:
-    def db_for_read(self, model, **hints):
+    def db_for_read(self, model, **_hints):
         if not settings.USE_REPLICA or REPLICA not in settings.DATABASES:
             return None
         if model._meta.app_label not in REPLICATED_APPS:
@@ -25,11 +25,11 @@ class ReplicaRouter:
             return "default"
         return REPLICA
 
-    def db_for_write(self, model, **hints):
+    def db_for_write(self, model, **_hints):
         return "default"
 
-    def allow_relation(self, obj1, obj2, **hints):
+    def allow_relation(self, _obj1, _obj2, **_hints):
         return True
 
-    def allow_migrate(self, db, app_label, model_name=None, **hints):
+    def allow_migrate(self, db, app_label, model_name=None, **_hints):
         return db == "default"

@@ -40,7 +40,7 @@ from tqdm import tqdm
 from partnerships.caching import bump_generation
 from partnerships.importing.errors import FileError, RowError, RowErrors
 from partnerships.importing.files import MAX_FILE_BYTES, MAX_ROWS, read_table
-from partnerships.importing.matching import Change, Matcher
+from partnerships.importing.matching import FieldChange, Matcher
 from partnerships.models.base import StaleRecordError
 
 __all__ = [
@@ -50,7 +50,7 @@ __all__ = [
     "REJECTED",
     "UNCHANGED",
     "UPDATED",
-    "Change",
+    "FieldChange",
     "FileFormat",
     "ImportReport",
     "Importer",
@@ -85,7 +85,7 @@ class RowResult:
     line: int
     outcome: str
     label: str = ""
-    changes: list[Change] = field(default_factory=list)
+    changes: list[FieldChange] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     # The record the row matched, and (for an update) the version the changes apply to.
     record_id: int | None = None
@@ -296,7 +296,7 @@ class Importer:
         self.matcher: Matcher | None = None
         self.file_format: FileFormat | None = None
         # Filled by import_row for the row being imported.
-        self.row_changes: list[Change] = []
+        self.row_changes: list[FieldChange] = []
         self.row_record_id: int | None = None
         self.row_version: int | None = None
 
@@ -412,7 +412,12 @@ class Importer:
             self.accept(line, row, outcome, matcher.log, report)
 
     def accept(
-        self, line: int, row: dict[str, str], outcome: str, log: list[Change], report: ImportReport
+        self,
+        line: int,
+        row: dict[str, str],
+        outcome: str,
+        log: list[FieldChange],
+        report: ImportReport,
     ) -> None:
         """Report a row as imported (``log``: what the matcher did for it)."""
         report.counts[outcome] += 1
@@ -456,7 +461,7 @@ class Importer:
 
     def change(self, field_name: str, old: Any, new: Any) -> None:
         """Note one change the current row makes (shown old -> new in the report)."""
-        self.row_changes.append(Change(field_name, _text(old), _text(new)))
+        self.row_changes.append(FieldChange(field_name, _text(old), _text(new)))
 
 
 def _text(value: Any) -> str:

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 from psycopg.types.json import JsonbBinaryDumper
-from simple_history.utils import bulk_create_with_history, get_history_model_for_model
+from simple_history.utils import get_history_model_for_model
 
 # The fields simple-history adds to a history model (besides the tracked ones).
 HISTORY_FIELDS = {
@@ -87,11 +87,11 @@ class Plan:
         self.table = meta.db_table
         self.history = self._history_plan()
 
-    def _history_plan(self) -> tuple[type[models.Model], list[str], itemgetter] | None:
+    def _history_plan(self) -> tuple[type[models.Model], list[str], itemgetter] | tuple[()]:
         """The history table's columns and, per column, where its value is in a record row."""
-        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-            return None
-        if not hasattr(self.model, "history"):
+        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True) or not hasattr(
+            self.model, "history"
+        ):
             return ()  # a model without history (the claims of sources): the records only
         history_model = get_history_model_for_model(self.model)
         tracked = history_model.tracked_fields
@@ -140,8 +140,6 @@ def copy_with_history(
     if not rows:
         return []
     plan = plan_for(model, fields)
-    if connection.vendor != "postgresql" or plan.history is None:
-        return _bulk_create(plan, rows, default_user, default_change_reason)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -198,25 +196,3 @@ def write(cursor, table: str, columns: list[str], rows: Iterable[tuple]) -> None
         copy.set_types([types[column] for column in columns])
         for row in rows:
             copy.write_row(row)
-
-
-def _bulk_create(plan: Plan, rows: Sequence[tuple], default_user, default_change_reason):
-    """The same through ``bulk_create_with_history`` (another database, history fields)."""
-    if not hasattr(plan.model, "history"):
-        records = [plan.model(**dict(zip(plan.fields, row, strict=True))) for row in rows]
-        return [record.pk for record in plan.model.objects.bulk_create(records, BATCH_SIZE)]
-    pks = []
-    for start in range(0, len(rows), BATCH_SIZE):
-        records = [
-            plan.model(**dict(zip(plan.fields, row, strict=True)))
-            for row in rows[start : start + BATCH_SIZE]
-        ]
-        bulk_create_with_history(
-            records,
-            plan.model,
-            batch_size=BATCH_SIZE,
-            default_user=default_user,
-            default_change_reason=default_change_reason,
-        )
-        pks += [record.pk for record in records]
-    return pks

@@ -23,12 +23,12 @@ from django.db import models
 from django.utils.text import get_text_list
 from django.utils.translation import gettext
 
-from partnerships import search
+from partnerships import spellings
 from partnerships.importing.errors import RowError
 from partnerships.importing.matching import (
     ROLE,
-    Change,
     CloseNames,
+    FieldChange,
     forms,
     german_kind,
     historic_names_of,
@@ -40,11 +40,11 @@ from partnerships.importing.matching import (
 )
 from partnerships.models import AlternativeName, Municipality, Region
 from partnerships.models.municipalities import names_in_order
+from partnerships.sql import grouped
 from partnerships.vocabulary import Country
 
-SEPARATOR = search.SEPARATOR
+SEPARATOR = spellings.SEPARATOR
 NAME_LENGTH = Municipality._meta.get_field("name").max_length
-ALTERNATIVE_NAME_LENGTH = AlternativeName._meta.get_field("name").max_length
 
 
 def check_field(model, field_name: str, value: str, column: str) -> None:
@@ -56,7 +56,6 @@ def check_field(model, field_name: str, value: str, column: str) -> None:
 
 
 # Keys per query when loading by keys (``in_chunks``).
-LOAD_CHUNK = 20_000
 HISTORIC = AlternativeName.Kind.HISTORIC
 VARIANT = AlternativeName.Kind.VARIANT
 
@@ -141,11 +140,11 @@ class Place:
         """As ``Municipality.all_names``: official, German, English, Russian, alternative."""
         return names_in_order(self, self.alternative_names())
 
-    def refresh_search(self, fold=search.fold, plain=search.plain) -> None:
+    def refresh_search(self, fold=spellings.fold, plain=spellings.plain) -> None:
         """As ``Municipality.refresh_search`` (``fold``/``plain`` may be caches)."""
         names = self.all_names()
-        self.search_key = search.search_key(names, fold)
-        self.search_names = search.search_names(names, plain)
+        self.search_key = spellings.search_key(names, fold)
+        self.search_names = spellings.search_names(names, plain)
 
     def add_alternative(self, fields: dict[str, Any], new: bool = True) -> None:
         """An alternative name (AlternativeName fields); ``new``: one this run adds."""
@@ -183,7 +182,7 @@ class Place:
 
 def segments(framed: str) -> list[str]:
     """The values of a ``|a|b|`` search field."""
-    return [value for value in framed.split(search.SEPARATOR) if value]
+    return [value for value in framed.split(spellings.SEPARATOR) if value]
 
 
 class MunicipalityIndex:
@@ -201,7 +200,7 @@ class MunicipalityIndex:
         self.created = 0
         self.updated = 0
         # What the index created or changed for the current row (the importer resets it).
-        self.log: list[Change] = []
+        self.log: list[FieldChange] = []
         self._by_name: dict[str, dict[str, list[Place]]] = defaultdict(dict)
         self._by_plain: dict[str, dict[str, list[Place]]] = defaultdict(dict)
         self._by_folded: dict[str, dict[str, list[Place]]] = defaultdict(dict)
@@ -293,13 +292,13 @@ class MunicipalityIndex:
     def fold(self, text: str) -> str:
         folded = self._fold_cache.get(text)
         if folded is None:
-            folded = self._fold_cache[text] = search.fold(text)
+            folded = self._fold_cache[text] = spellings.fold(text)
         return folded
 
     def plain(self, text: str) -> str:
         plain = self._plain_cache.get(text)
         if plain is None:
-            plain = self._plain_cache[text] = search.plain(text)
+            plain = self._plain_cache[text] = spellings.plain(text)
         return plain
 
     # The journal of a row ----------------------------------------------------------------
@@ -337,9 +336,9 @@ class MunicipalityIndex:
 
     def _in(self, table: dict[str, list[Place]], framed_field: str, value: str, country: str):
         """Places whose ``framed_field`` contains ``|value|``."""
-        if value and search.SEPARATOR not in value:
+        if value and spellings.SEPARATOR not in value:
             return table.get(value, [])
-        framed = search.frame([value])  # unusual values: the substring test, as in SQL
+        framed = spellings.frame([value])  # unusual values: the substring test, as in SQL
         return [
             p for p in self.places if p.country == country and framed in getattr(p, framed_field)
         ]
@@ -468,7 +467,7 @@ class MunicipalityIndex:
         self.new.append(place)
         self._row_new.append(place)
         self.created += 1
-        self.log.append(Change(ROLE[country], "", f"{name} (new municipality)"))
+        self.log.append(FieldChange(ROLE[country], "", f"{name} (new municipality)"))
         return place
 
     def german(self, line: int, name: str, region: Region | None, confirmed: bool = False) -> Place:
@@ -489,7 +488,7 @@ class MunicipalityIndex:
             place.region = region
             place.change("region")
             self.updated += 1
-            self.log.append(Change(f"{ROLE[Country.GERMANY]}.region", "", region.name_de))
+            self.log.append(FieldChange(f"{ROLE[Country.GERMANY]}.region", "", region.name_de))
         return place
 
     def russian(
@@ -526,7 +525,7 @@ class MunicipalityIndex:
             place.region = region
             place.change("region")
             changed = True
-            self.log.append(Change(f"{role}.region", "", region.name_de))
+            self.log.append(FieldChange(f"{role}.region", "", region.name_de))
         if (
             latin
             and not place.name_de
@@ -538,7 +537,7 @@ class MunicipalityIndex:
             place.change("name_de")
             self._reindex(place)
             changed = True
-            self.log.append(Change(f"{role}.name_de", "", latin))
+            self.log.append(FieldChange(f"{role}.name_de", "", latin))
         elif latin and not knows(place.search_key, place.search_names, latin, self.fold):
             check_field(AlternativeName, "name", latin, "russian_name_latin")
             self._touch(place, line)
@@ -546,7 +545,7 @@ class MunicipalityIndex:
             place.change("search_key")
             self._reindex(place)
             self.updated += 1
-            self.log.append(Change(f"{role}.alternative_name", "", latin))
+            self.log.append(FieldChange(f"{role}.alternative_name", "", latin))
         if changed:
             self.updated += 1
         return place
@@ -561,40 +560,3 @@ def ordered(found: list[Place]) -> list[Place]:
     if len(found) > 1:
         return sorted(found, key=lambda p: (p.name, p.pk or 0))
     return list(found)
-
-
-def chunks(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-class AnyOf(models.Lookup):
-    """``column = ANY(%s)``: the keys as one array parameter, whatever their number."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        array_type = self.lhs.output_field.rel_db_type(connection)  # bigint for keys
-        return f"{lhs} = ANY(%s::{array_type}[])", [*params, list(self.rhs)]
-
-
-def grouped(queryset: models.QuerySet, key: str, values: list[int]) -> dict[int, tuple]:
-    """``values_list`` rows whose first column is ``key``, grouped by it (rest of the row)."""
-    groups: dict[int, list] = defaultdict(list)
-    for owner, *rest in in_chunks(queryset, key, values):
-        groups[owner].append(tuple(rest))
-    return {owner: tuple(rows) for owner, rows in groups.items()}
-
-
-def in_chunks(queryset: models.QuerySet, key: str, values: list[int]) -> Iterable:
-    """The rows of ``queryset`` whose ``key`` is one of ``values`` (in no particular order).
-
-    Each query reads one table by keys already in memory: its plan does not depend on the
-    planner's statistics (which lag behind right after a large import), and each chunk is
-    one array parameter (ten thousand placeholders of an ``IN (...)`` cost more to build
-    than the query costs to run).
-    """
-    for chunk in chunks(values, LOAD_CHUNK):
-        yield from queryset.filter(AnyOf(models.F(key), chunk)).order_by()

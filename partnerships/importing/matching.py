@@ -4,7 +4,7 @@ One code path for every importer (and for the admin's duplicate warning): a Germ
 municipality is its name in its Land; a Russian municipality is its Cyrillic name in
 its federal subject. Any other spelling (German or English transliteration, historic
 names, umlauts or not) is matched through the folded search key of
-``partnerships.search`` and, when new, kept as an alternative name, so that Petrozavodsk
+``partnerships.spellings`` and, when new, kept as an alternative name, so that Petrozavodsk
 and Petrosawodsk stay one town.
 """
 
@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from partnerships import search
+from partnerships import spellings
 from partnerships.importing.errors import RowError
 from partnerships.models import AlternativeName, Municipality, Region
 from partnerships.vocabulary import Country, MunicipalityKind
@@ -46,7 +46,7 @@ def shipped_historic_names() -> dict[tuple[str, str], list[dict[str, str]]]:
 
 
 @dataclass(frozen=True, slots=True)
-class Change:
+class FieldChange:
     """One change an import makes to a record: the field (or what was added), old and new."""
 
     field: str
@@ -106,18 +106,18 @@ def one(found: list, spelling: str):
     return found[0] if found else None
 
 
-def knows(search_key: str, search_names: str, spelling: str, fold=search.fold) -> bool:
+def knows(search_key: str, search_names: str, spelling: str, fold=spellings.fold) -> bool:
     """Whether a spelling is one of the names behind these search keys (also "Old (Current)").
 
-    ``fold`` is ``search.fold`` (or a cache of it).
+    ``fold`` is ``spellings.fold`` (or a cache of it).
     """
     return (
-        any(search.frame([fold(form)]) in search_key for form in forms(spelling))
-        or search.frame([search.plain(spelling)]) in search_names
+        any(spellings.frame([fold(form)]) in search_key for form in forms(spelling))
+        or spellings.frame([spellings.plain(spelling)]) in search_names
     )
 
 
-def is_historic(historic_names: list[str], spelling: str, fold=search.fold) -> bool:
+def is_historic(historic_names: list[str], spelling: str, fold=spellings.fold) -> bool:
     """Whether a spelling (or its "Old" in "Old (Current)") is one of these historic names."""
     if not historic_names:
         return False
@@ -162,13 +162,13 @@ class Matcher:
         self._regions: dict[tuple[str, str], Region] = {}
         for region in Region.objects.all():
             for spelling in region.spellings():
-                self._regions[(region.country, search.plain(spelling))] = region
+                self._regions[(region.country, spellings.plain(spelling))] = region
         self._index = None
         self._records: dict[int, Municipality] = {}
         self.created = 0
         self.updated = 0
         # What the matcher created or changed for the current row (the importer resets it).
-        self.log: list[Change] = []
+        self.log: list[FieldChange] = []
 
     # Regions -----------------------------------------------------------------------------
 
@@ -180,7 +180,7 @@ class Matcher:
         """The region a source names (German or English wording); unknown text is an error."""
         if not text.strip():
             return None
-        region = self._regions.get((country, search.plain(text)))
+        region = self._regions.get((country, spellings.plain(text)))
         if region is None:
             raise RowError(gettext("unknown region '%(region)s'") % {"region": text}, column=column)
         return region
@@ -212,10 +212,6 @@ class Matcher:
 
     def find_russian(self, cyrillic: str, region: Region | None) -> Municipality | None:
         return self._record(self.index.find_russian(cyrillic, region))
-
-    def find_russian_by_latin(self, latin: str, region: Region | None) -> Municipality | None:
-        """A Russian partner already in the registry, by a Latin spelling of its name."""
-        return self._record(self.index.find_russian_by_latin(latin, region))
 
     def find_any(self, spelling: str, country: str | None = None) -> Municipality | None:
         """A municipality by any of its names (German towns first)."""
@@ -279,7 +275,7 @@ class CloseNames:
         self.names: list[str] = []
         self.owners: list[object] = []
         for framed, item in candidates:
-            for name in framed.split(search.SEPARATOR):
+            for name in framed.split(spellings.SEPARATOR):
                 if name:
                     self.names.append(name)
                     self.owners.append(item)
@@ -287,7 +283,7 @@ class CloseNames:
     def __bool__(self) -> bool:
         return bool(self.names)
 
-    def find(self, spelling: str, fold=search.fold) -> list:
+    def find(self, spelling: str, fold=spellings.fold) -> list:
         """The places with a name close to this spelling, closest first."""
         key = fold(spelling)
         if not key or not self.names:
@@ -306,11 +302,6 @@ class CloseNames:
             if id(item) not in best or distance < best[id(item)][0]:
                 best[id(item)] = (distance, str(item), item)
         return [item for _distance, _label, item in sorted(best.values(), key=lambda b: b[:2])]
-
-
-def close_to(spelling: str, candidates: Iterable[tuple[str, object]], fold=search.fold) -> list:
-    """The candidates (``(search_key, item)``) one of whose names is close to this spelling."""
-    return CloseNames(candidates).find(spelling, fold)
 
 
 def close_municipalities(names: Iterable[str], country: str | None = None) -> list[Municipality]:

@@ -52,14 +52,7 @@ from partnerships.importing.copying import copy_with_history
 from partnerships.importing.errors import Collector, RowError, RowErrors
 from partnerships.importing.files import differs_only_by_lost_characters as lost
 from partnerships.importing.files import has_cyrillic
-from partnerships.importing.index import (
-    AnyOf,
-    MunicipalityIndex,
-    Place,
-    chunks,
-    grouped,
-    in_chunks,
-)
+from partnerships.importing.index import MunicipalityIndex, Place
 from partnerships.importing.matching import Matcher
 from partnerships.importing.overlap import Meanwhile
 from partnerships.models import (
@@ -80,6 +73,7 @@ from partnerships.models.claims import (
     derived_values,
 )
 from partnerships.models.partnerships import FIRST_YEAR, LAST_YEAR
+from partnerships.sql import AnyOf, chunks, grouped, in_chunks
 from partnerships.vocabulary import (
     WIKIDATA_2016_MARKER,
     Country,

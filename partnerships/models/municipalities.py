@@ -15,10 +15,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from partnerships import search
+from partnerships import spellings
 from partnerships.models.base import PublishedQuerySet, Record
 from partnerships.transcription import transcribe
-from partnerships.vocabulary import LEVEL_OF_KIND, Country, MunicipalityKind
+from partnerships.vocabulary import Country, MunicipalityKind
 
 # AGS: 2 digits for a Land, 5 for a Kreis, 8 for a Gemeinde, 9 for an Amt/Gemeindeverband.
 AGS_PATTERN = r"^([0-9]{2}|[0-9]{5}|[0-9]{8}|[0-9]{9})$"
@@ -91,12 +91,12 @@ def search_rank(text: str, prefix: str = "") -> models.Expression:
     word inside a longer name starting with it (own, gazetteer); a name similar enough to be
     listed (own, gazetteer); NO_MATCH.
     """
-    keys = search.query_keys(text)
+    keys = spellings.query_keys(text)
     if not keys:  # nothing searchable in the text ("!!!"): nothing matches
         return models.Value(NO_MATCH, output_field=models.IntegerField())
-    fuzzy = [key for key in keys if search.fuzzy(key)]
+    fuzzy = [key for key in keys if spellings.fuzzy(key)]
     own, gazetteer = f"{prefix}{OWN}", f"{prefix}{GAZETTEER}"
-    plain = search.frame([search.plain(text)])
+    plain = spellings.frame([spellings.plain(text)])
     tiers = [
         (EXACT, models.Q(**{f"{prefix}search_names__contains": plain})),
         (EXACT_FOLDED, _at(own, keys, WHOLE)),
@@ -118,10 +118,10 @@ def search_rank(text: str, prefix: str = "") -> models.Expression:
 def close_match(text: str, prefix: str = "") -> models.Q:
     """A name (own or the gazetteer's) equal to the query, or one or a word of it starting
     with it. A key too short to be searched fuzzily only finds an own name equal to it."""
-    keys = search.query_keys(text)
-    fuzzy = [key for key in keys if search.fuzzy(key)]
-    short = [key for key in keys if not search.fuzzy(key)]
-    plain = search.frame([search.plain(text)])
+    keys = spellings.query_keys(text)
+    fuzzy = [key for key in keys if spellings.fuzzy(key)]
+    short = [key for key in keys if not spellings.fuzzy(key)]
+    plain = spellings.frame([spellings.plain(text)])
     return (
         models.Q(**{f"{prefix}search_names__contains": plain})
         | _at(f"{prefix}{OWN}", short, WHOLE)
@@ -138,7 +138,7 @@ def similar_match(text: str, prefix: str = "", *, listed: bool = True) -> models
     conditions the trigram indexes answer stand on their own, ANDed with the stricter
     ones, so that PostgreSQL plans them as one BitmapOr of index scans.
     """
-    keys = [key for key in search.query_keys(text) if search.fuzzy(key)]
+    keys = [key for key in spellings.query_keys(text) if spellings.fuzzy(key)]
     own, gazetteer = f"{prefix}{OWN}", f"{prefix}{GAZETTEER}"
     candidates = _similar(own, keys, listed=False) | _similar(gazetteer, keys, listed=False)
     if not listed or not candidates:
@@ -149,7 +149,7 @@ def similar_match(text: str, prefix: str = "", *, listed: bool = True) -> models
 def search_similarity(text: str, prefix: str = "") -> models.Expression:
     """How similar the closest of its names (own or the gazetteer's) is to the query, as a
     whole word (pg_trgm strict word similarity, 0 to 1)."""
-    keys = search.query_keys(text) or [""]
+    keys = spellings.query_keys(text) or [""]
     similarities = [
         TrigramStrictWordSimilarity(models.Value(key), f"{prefix}{field}")
         for key in keys
@@ -197,7 +197,7 @@ def in_search_order(
     else:
         closeness = models.Value(1.0)
         whole_word = models.Case(
-            models.When(_at(OWN, search.query_keys(text), WORD), then=0),
+            models.When(_at(OWN, spellings.query_keys(text), WORD), then=0),
             default=1,
             output_field=models.IntegerField(),
         )
@@ -244,7 +244,7 @@ class MunicipalityQuerySet(PublishedQuerySet):
         than by ``pk IN (the search)``: PostgreSQL joins such a subquery of the same table
         by reading all 100,000 rows (80-120 ms per facet count; docs/PERFORMANCE.md).
         """
-        if not search.query_keys(text):
+        if not spellings.query_keys(text):
             return None
         # Similar names only when nothing matches closely: "Stalingrad" should not also
         # list Kaliningrad, but "Wolgagrad" (a typo) must still find Wolgograd.
@@ -265,7 +265,7 @@ class MunicipalityQuerySet(PublishedQuerySet):
         the close and the similar names together and keeps the similar ones only if no name
         matches closely (a close match ranks before ``SIMILAR``, a merely similar one not).
         """
-        if not search.query_keys(text):
+        if not spellings.query_keys(text):
             return {}
         condition = close_match(text)
         similar = similar_match(text)
@@ -319,19 +319,14 @@ class MunicipalityQuerySet(PublishedQuerySet):
         return False, rows
 
     @staticmethod
-    def _any(queryset) -> bool:
-        """Whether ``queryset`` has a row, asked so that PostgreSQL uses the trigram indexes.
-
-        ``exists()`` sends ``LIMIT 1``: PostgreSQL, expecting a few dozen matches, bets on
-        meeting one early in a sequential scan and reads up to all 100,000 rows (30-130 ms;
-        docs/PERFORMANCE.md). Counting at most ``ANY_PROBE_ROWS`` rows is planned as bitmap
-        scans of the trigram indexes (about 1 ms).
-        """
-        return MunicipalityQuerySet._bounded_count(queryset) > 0
-
-    @staticmethod
     def _bounded_count(queryset) -> int:
-        """How many rows ``queryset`` has, counted up to ``ANY_PROBE_ROWS`` (see ``_any``)."""
+        """How many rows ``queryset`` has, counted up to ``ANY_PROBE_ROWS``.
+
+        Not ``exists()``: its ``LIMIT 1`` makes PostgreSQL, expecting a few dozen matches,
+        bet on meeting one early in a sequential scan, and read up to all 100,000 rows (30-130
+        ms; docs/PERFORMANCE.md). Counting at most ``ANY_PROBE_ROWS`` rows is planned as
+        bitmap scans of the trigram indexes (about 1 ms).
+        """
         return queryset.order_by()[:ANY_PROBE_ROWS].count()
 
     def german(self):
@@ -347,7 +342,7 @@ class Municipality(Record):
     ``name`` is the official name in the municipality's own language (German for German
     ones, Cyrillic for Russian ones); the other names are the forms readers of each
     interface language expect. ``search_key`` and ``search_names`` are derived from all
-    names (see ``partnerships.search``) and kept up to date on save.
+    names (see ``partnerships.spellings``) and kept up to date on save.
     """
 
     country = models.CharField(_("country"), max_length=2, choices=Country.choices)
@@ -533,10 +528,6 @@ class Municipality(Record):
             preferred = [self.name_de, self.name_en]
         return next((name for name in preferred if name), self.name)
 
-    @property
-    def level(self) -> str:
-        return LEVEL_OF_KIND[self.kind]
-
     def all_names(self, alternative_names: list[str] | None = None) -> list[str]:
         if alternative_names is None:
             alternative_names = (
@@ -553,9 +544,9 @@ class Municipality(Record):
 
     def refresh_search(self, alternative_names: list[str] | None = None) -> None:
         names = self.all_names(alternative_names)
-        self.search_key = search.search_key(names)
-        self.search_names = search.search_names(names)
-        self.gazetteer_key = search.search_key(self.gazetteer_names.splitlines())
+        self.search_key = spellings.search_key(names)
+        self.search_names = spellings.search_names(names)
+        self.gazetteer_key = spellings.search_key(self.gazetteer_names.splitlines())
 
     def save(self, *args, **kwargs) -> None:
         self.refresh_search()
