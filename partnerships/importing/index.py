@@ -155,29 +155,24 @@ class Place:
     def change(self, field_name: str) -> None:
         self.changed = self.changed | {field_name}
 
+    # What a row may change on a place, taken before the row and put back should it fail.
+    STATE = (
+        "region",
+        "name_de",
+        "alternatives",
+        "additions",
+        "changed",
+        "line",
+        "search_key",
+        "search_names",
+    )
+
     def state(self) -> tuple:
-        return (
-            self.region,
-            self.name_de,
-            self.alternatives,
-            self.additions,
-            self.changed,
-            self.line,
-            self.search_key,
-            self.search_names,
-        )
+        return tuple(getattr(self, name) for name in self.STATE)
 
     def restore(self, state: tuple) -> None:
-        (
-            self.region,
-            self.name_de,
-            self.alternatives,
-            self.additions,
-            self.changed,
-            self.line,
-            self.search_key,
-            self.search_names,
-        ) = state
+        for name, value in zip(self.STATE, state, strict=True):
+            setattr(self, name, value)
 
 
 def segments(framed: str) -> list[str]:
