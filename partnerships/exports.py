@@ -504,11 +504,12 @@ SIGNATORY_COLUMNS = [
 ]
 
 
-def _joined(queryset: QuerySet, expression, field: str) -> Subquery:
-    return Subquery(
-        queryset.values(field)
-        .annotate(joined=StringAgg(expression, delimiter=" | ", order_by="pk"))
-        .values("joined")[:1]
+def joined(queryset: QuerySet, expression, owner: str, order_by: str = "pk") -> QuerySet:
+    """One cell per ``owner``: ``expression`` of the queryset's rows, joined by " | "."""
+    return (
+        queryset.order_by()
+        .values(owner)
+        .annotate(joined=StringAgg(expression, delimiter=" | ", order_by=order_by))
     )
 
 
@@ -516,19 +517,10 @@ def prepare_initiatives(queryset: QuerySet) -> QuerySet:
     through = Initiative.partnerships.through.objects.filter(
         initiative=OuterRef("pk"), partnership__in=Partnership.objects.published()
     )
+    slugs = joined(through, "partnership__slug", "initiative", order_by="partnership__slug")
     return queryset.annotate(
         partnership_text=Coalesce(
-            Subquery(
-                through.values("initiative")
-                .annotate(
-                    joined=StringAgg(
-                        "partnership__slug", delimiter=" | ", order_by="partnership__slug"
-                    )
-                )
-                .values("joined")[:1]
-            ),
-            Value(""),
-            output_field=TextField(),
+            Subquery(slugs.values("joined")[:1]), Value(""), output_field=TextField()
         )
     )
 
@@ -671,15 +663,10 @@ def cells(queryset: QuerySet, expressions: list[Expression]) -> QuerySet:
 def cells_partnerships(queryset: QuerySet, base_url: str = "http://testserver/") -> QuerySet:
     """PARTNERSHIP_COLUMNS as SQL (the cells the model path of tests/test_export.py writes)."""
     sources = (
-        PartnershipSource.objects.filter(partnership=OuterRef("pk"))
-        .order_by()
-        .values("partnership")
-        .annotate(
-            joined=StringAgg(
-                Coalesce(NullIf("url", Value("")), "citation", output_field=TextField()),
-                delimiter=" | ",
-                order_by="pk",
-            )
+        joined(
+            PartnershipSource.objects.filter(partnership=OuterRef("pk")),
+            Coalesce(NullIf("url", Value("")), "citation", output_field=TextField()),
+            "partnership",
         )
         .annotate(cell=Neutralised("joined"))
         .values("cell")[:1]

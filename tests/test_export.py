@@ -543,10 +543,12 @@ def prepare_partnerships(queryset: QuerySet) -> QuerySet:
     )
     return queryset.annotate(
         source_text=Coalesce(
-            exports._joined(
-                sources,
-                Coalesce(NullIf("url", Value("")), "citation", output_field=TextField()),
-                "partnership",
+            Subquery(
+                exports.joined(
+                    sources,
+                    Coalesce(NullIf("url", Value("")), "citation", output_field=TextField()),
+                    "partnership",
+                ).values("joined")[:1]
             ),
             Value(""),
             output_field=TextField(),
