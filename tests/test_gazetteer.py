@@ -10,7 +10,6 @@ import pytest
 from django.core.management import call_command
 
 from partnerships import gazetteer, search
-from partnerships.importing.index import MunicipalityIndex
 from partnerships.models import Municipality, Region
 from partnerships.models.municipalities import NameOrigin
 from tests.factories import MunicipalityFactory
@@ -128,16 +127,6 @@ def test_the_gazetteer_names_are_not_on_the_public_page(client):
     page = client.get(get("Köln").get_absolute_url())
     assert page.status_code == 200
     assert "Colonia Agrippina" not in page.content.decode()
-
-
-def test_the_importers_compute_the_same_search_keys():
-    """The importers' in-memory places search the transcription as the model does."""
-    index = MunicipalityIndex(Region.objects.all())
-    index.load(Municipality.objects.all())
-    for place in index.places:
-        stored = (place.search_key, place.search_names)
-        place.refresh_search()
-        assert (place.search_key, place.search_names) == stored, place
 
 
 # --- Russian names -------------------------------------------------------------------
