@@ -11,7 +11,6 @@ asked about, never silently taken.
 import pytest
 from django.utils import translation
 
-from partnerships import search
 from partnerships.importing.errors import RowError
 from partnerships.importing.index import MunicipalityIndex
 from partnerships.importing.matching import (
@@ -233,7 +232,12 @@ def test_a_name_far_from_every_known_one_is_close_to_none():
 
 
 def names(*spellings: str) -> CloseNames:
-    return CloseNames((search.frame([search.fold(name)]), name) for name in spellings)
+    """The close-name finder over new towns of these names (keyed as the registry keys them)."""
+    towns = [
+        MunicipalityFactory(name=name, region=region("DE-SH"), slug=f"close-{n}")
+        for n, name in enumerate(spellings)
+    ]
+    return CloseNames((town.search_key, town.name) for town in towns)
 
 
 def test_a_transposition_is_one_edit():
