@@ -50,6 +50,19 @@ def fresh_cache():
     cache.clear()
 
 
+@pytest.fixture
+def page_cache(settings):
+    """Public pages cached as in production (the test settings switch the cache off)."""
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+@pytest.fixture
+def upload_dir(tmp_path, settings):
+    """Uploads waiting for an editor's confirmation go to a directory of the test's own."""
+    settings.IMPORT_UPLOAD_DIR = str(tmp_path / "uploads")
+    return tmp_path / "uploads"
+
+
 # --- clients: the public and an editor ----------------------------------------------------
 # ``admin_client`` (pytest-django) is the superuser's.
 

@@ -64,7 +64,6 @@ class AlternativeNameFactory(factory.django.DjangoModelFactory):
 
     municipality = factory.SubFactory(MunicipalityFactory)
     name = factory.Sequence(lambda n: f"Altstadt {n}")
-    kind = AlternativeName.Kind.HISTORIC
 
 
 class PartnershipFactory(factory.django.DjangoModelFactory):

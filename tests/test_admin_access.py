@@ -13,15 +13,9 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from partnerships.models import (
-    Municipality,
-    Partnership,
-    Suggestion,
-)
-from tests.public_pages import (
-    admin_url,
-    body,
-)
+from partnerships.models import Municipality, Partnership, Suggestion
+from tests.factories import SuggestionFactory
+from tests.public_pages import admin_url, body
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +110,7 @@ def some_object(model):
     """An object of every admin model, made where the starter data has none."""
     obj = model._default_manager.order_by("pk").first()
     if obj is None and model is Suggestion:
-        obj = Suggestion.objects.create(
+        obj = SuggestionFactory(
             record=Partnership.objects.first(), page_url="/x/", message="Tippfehler"
         )
     return obj

@@ -8,16 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from partnerships.models import (
-    Municipality,
-    Partnership,
-    Suggestion,
-)
-from tests.public_pages import (
-    admin_url,
-    csrf_token,
-    de,
-)
+from partnerships.models import Municipality, Partnership, Suggestion
+from tests.public_pages import admin_url, csrf_token, de
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +40,7 @@ def guarded_posts(partnership) -> list[tuple[str, str, dict, bool]]:
     ]
 
 
-def test_the_import_page_exists(admin_client):
+def test_the_import_page_a_forged_upload_would_target_exists(admin_client):
     assert admin_client.get(admin_url(Partnership, "import")).status_code == 200
 
 

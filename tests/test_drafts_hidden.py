@@ -8,20 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from partnerships.models import (
-    Appeal,
-    Initiative,
-    Municipality,
-    Partnership,
-    Signatory,
-    Suggestion,
-)
+from partnerships.models import Appeal, Municipality, Suggestion
 from partnerships.vocabulary import InitiativeKind, OrganisationKind
-from tests.public_pages import (
-    assert_nowhere_public,
-    body,
-    de,
-)
+from tests.factories import InitiativeFactory, SignatoryFactory
+from tests.public_pages import assert_nowhere_public, body, de
 
 pytestmark = pytest.mark.django_db
 
@@ -78,21 +68,6 @@ def test_drafts_appear_on_no_public_page(anonymous, secret_drafts):
     assert_nowhere_public(anonymous, DRAFT_SECRETS, pages, SEARCHES)
 
 
-def test_the_has_initiative_facet_counts_no_draft_initiative(anonymous, secret_drafts):
-    """The facet's number must be the number of rows its link gives."""
-    partnership = Partnership.objects.create(
-        german_partner=secret_drafts["public_town"],
-        russian_partner=Municipality.objects.get(slug="kostroma"),
-    )
-    secret_drafts["draft_initiative"].partnerships.add(partnership)  # its only initiative: a draft
-    response = anonymous.get("/partnerships/")
-    facet = next(f for f in response.context["facets"] if f.name == "has_initiative")
-    counts = {option.value: option.count for option in facet.options}
-    for value in ["yes", "no"]:
-        rows = anonymous.get("/partnerships/", {"has_initiative": value}).context["total"]
-        assert counts.get(value, 0) == rows, value
-
-
 def test_a_signatory_of_a_draft_appeal_is_not_in_the_recent_changes(anonymous, secret_drafts):
     """The signatory list hides signatures of a draft appeal; /changes/ must hide them too."""
     assert_nowhere_public(anonymous, ["Ulla Aufrufgeheim"], searches=["Aufrufgeheim"])
@@ -101,7 +76,7 @@ def test_a_signatory_of_a_draft_appeal_is_not_in_the_recent_changes(anonymous, s
 def test_a_draft_municipality_is_not_named_as_a_published_initiative_s_seat(
     anonymous, secret_drafts
 ):
-    Initiative.objects.create(
+    InitiativeFactory(
         name="Offener Freundeskreis",
         kind=InitiativeKind.ASSOCIATION,
         seat=secret_drafts["draft_town"],
@@ -120,10 +95,10 @@ def test_a_draft_municipality_is_not_named_as_a_published_initiative_s_seat(
 def test_a_draft_is_not_named_for_a_published_signatory(anonymous, secret_drafts):
     """A signature on behalf of a draft municipality or initiative must not name it."""
     appeal = Appeal.objects.get(slug="drf-solidarity-appeal-2020")
-    Signatory.objects.create(
+    SignatoryFactory(
         appeal=appeal, person_name="Paula Vertretend", municipality=secret_drafts["draft_town"]
     )
-    Signatory.objects.create(
+    SignatoryFactory(
         appeal=appeal,
         person_name="Quentin Vertretend",
         organisation_kind=OrganisationKind.INITIATIVE,
@@ -140,7 +115,7 @@ def test_a_draft_is_not_named_for_a_published_signatory(anonymous, secret_drafts
 
 def test_the_recent_changes_show_no_title_a_record_had_as_a_draft(anonymous, db):
     """An initiative drafted under a working title and published under another name."""
-    initiative = Initiative.objects.create(
+    initiative = InitiativeFactory(
         name="Arbeitstitel Vertraulich",
         kind=InitiativeKind.ASSOCIATION,
         seat_name="Köln",

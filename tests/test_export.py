@@ -316,7 +316,7 @@ def test_a_partnership_with_a_draft_partner_is_not_named_in_the_initiative_expor
 
 def test_a_draft_signatory_is_not_exported(client):
     appeal = Signatory.objects.get(person_name="Henriette Reker").appeal
-    Signatory.objects.create(
+    SignatoryFactory(
         appeal=appeal, person_name="Nicht Öffentlich", organisation="Geheim", is_published=False
     )
     exported = body(client.get("/signatories/export.csv")).decode("utf-8-sig")
@@ -372,7 +372,7 @@ def test_dangerous_initiative_and_signatory_cells_are_neutralised(client):
     initiative = InitiativeFactory(
         name="=cmd()", seat_name="+Stadt", sources="@source\nhttps://example.org"
     )
-    Signatory.objects.create(
+    SignatoryFactory(
         appeal=Signatory.objects.get(person_name="Henriette Reker").appeal,
         person_name="-Minus",
         role="=Rolle",
@@ -475,7 +475,7 @@ def test_neutralise_prefixes_formula_starts(prefix):
         ("\n=1", "\n=1"),
     ],
 )
-def test_neutralise(value, expected):
+def test_neutralise_turns_every_value_into_safe_text(value, expected):
     assert exports.neutralise(value) == expected
 
 
@@ -748,7 +748,7 @@ def test_status_since_is_added_after_the_first_columns_cut_to_its_precision(
         (None, "", ""),
     ],
 )
-def test_partial_iso(date, precision, expected):
+def test_a_partial_date_is_written_only_to_its_precision(date, precision, expected):
     assert exports.partial_iso(date, precision) == expected
 
 

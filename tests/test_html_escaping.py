@@ -31,12 +31,7 @@ from partnerships.models import (
     Suggestion,
 )
 from partnerships.vocabulary import Country, InitiativeKind, OrganisationKind, Status
-from tests.public_pages import (
-    admin_url,
-    body,
-    de,
-    every_list_page,
-)
+from tests.public_pages import admin_url, body, de, every_list_page
 
 pytestmark = pytest.mark.django_db
 

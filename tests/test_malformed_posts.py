@@ -6,14 +6,8 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
-from partnerships.models import (
-    Partnership,
-    Suggestion,
-)
-from tests.public_pages import (
-    csrf_token,
-    de,
-)
+from partnerships.models import Partnership, Suggestion
+from tests.public_pages import csrf_token, de
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.public_pages import (
-    body,
-)
+from tests.public_pages import body
 
 pytestmark = pytest.mark.django_db
 

@@ -10,19 +10,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from partnerships.models import (
-    Initiative,
-    Municipality,
-    Partnership,
-    Suggestion,
-)
+from partnerships.models import Municipality, Partnership, Suggestion
 from partnerships.vocabulary import InitiativeKind, Status
-from tests.public_pages import (
-    admin_url,
-    assert_nowhere_public,
-    body,
-    de,
-)
+from tests.factories import InitiativeFactory
+from tests.public_pages import admin_url, assert_nowhere_public, body, de
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +84,7 @@ def test_a_suggestion_s_sender_is_never_public(anonymous):
 def test_an_initiative_s_contact_address_is_only_on_its_own_page(anonymous, secret_drafts):
     aachen = Municipality.objects.get(slug="aachen")
     partnership = Partnership.objects.get(slug="aachen--kostroma")
-    initiative = Initiative.objects.create(
+    initiative = InitiativeFactory(
         name="Freundeskreis Aachen-Kostroma Test e.V.",
         kind=InitiativeKind.ASSOCIATION,
         seat=aachen,
