@@ -72,7 +72,7 @@ def assert_shown_escaped(text: str, markers, where: str, *, xml: bool = False) -
         assert any(form in text for form in forms), f"{where}: {marker} not shown (escaped)"
 
 
-# --- 1. stored script and HTML ---------------------------------------------------------------
+# --- stored script and HTML ------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -383,7 +383,7 @@ def test_an_admin_search_for_a_payload_is_escaped(admin_client, evil, model):
     assert escape(ATTACK) in html  # echoed in the search box and the result count
 
 
-# --- 1. reflected script and HTML ------------------------------------------------------------
+# --- reflected script and HTML ---------------------------------------------------------------
 
 REFLECTED_PARAMS = ["q", "sort", "page", "per_page", "status", "country", "sep", "suggested"]
 
