@@ -15,7 +15,7 @@ from partnerships.importing import files
 from partnerships.importing.partnerships import PartnershipImporter, unneutralise
 from partnerships.models import Municipality, Partnership
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("upload_dir")]
 
 # In English, so that the assertions hold whatever the translations say.
 IMPORT_URL = "/en/admin/partnerships/partnership/import/"
@@ -31,12 +31,6 @@ NEW_ROW = [
     "",
     "https://example.org/teststadt",
 ]
-
-
-@pytest.fixture(autouse=True)
-def upload_dir(tmp_path, settings):
-    settings.IMPORT_UPLOAD_DIR = str(tmp_path / "uploads")
-    return tmp_path / "uploads"
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from django.utils import translation
 from partnerships.importing.signatories import SignatoryImporter
 from partnerships.models import Appeal, Municipality, Signatory
 from partnerships.models.appeals import Participation, participation_of
+from tests.factories import SignatoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -118,8 +119,8 @@ def test_the_count_follows_the_registry(client):
     appeal = Appeal.objects.get(slug="drf-solidarity-appeal-2020")
     cologne = Municipality.objects.get(slug="koeln")
     for n in range(2):
-        Signatory.objects.create(appeal=appeal, person_name=f"Person {n}", municipality=cologne)
-    Signatory.objects.create(
+        SignatoryFactory(appeal=appeal, person_name=f"Person {n}", municipality=cologne)
+    SignatoryFactory(
         appeal=appeal, person_name="Nicht öffentlich", organisation="Geheim", is_published=False
     )
     page = text(client.get("/en" + APPEAL_URL))
@@ -228,7 +229,7 @@ def test_only_a_supporter_may_be_unnamed():
 def test_an_untranslated_role_is_left_out_and_an_organisation_falls_back(client):
     appeal = Appeal.objects.get(slug="drf-solidarity-appeal-2020")
     cologne = Municipality.objects.get(slug="koeln")
-    Signatory.objects.create(
+    SignatoryFactory(
         appeal=appeal,
         person_name="Erika Mustermann",
         role="Bezirksbürgermeisterin",

@@ -8,14 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from partnerships.caching import current_generation
 from partnerships.models import Initiative, Partnership
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
 
 URL = "/partnerships/?status=suspended"
-
-
-@pytest.fixture(autouse=True)
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 300
 
 
 def test_a_repeated_page_comes_from_the_cache():

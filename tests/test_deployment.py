@@ -325,7 +325,7 @@ def test_dockerignore_keeps_local_state_out_but_not_the_app():
 # --- gunicorn.conf.py ----------------------------------------------------------------
 
 
-def test_gunicorn_defaults(gunicorn_settings):
+def test_gunicorn_serves_port_8000_with_threaded_workers_by_default(gunicorn_settings):
     settings = gunicorn_settings()
     assert settings["bind"] == "0.0.0.0:8000"
     assert 1 <= settings["workers"] <= 8

@@ -15,11 +15,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from partnerships.caching import bump_generation
-from partnerships.models import AlternativeName, Municipality, Partnership, PartnershipSource
+from partnerships.models import Municipality, Partnership
 from tests.factories import (
+    AlternativeNameFactory,
     InitiativeFactory,
     MunicipalityFactory,
     PartnershipFactory,
+    PartnershipSourceFactory,
     RussianMunicipalityFactory,
     StatusEventFactory,
 )
@@ -50,7 +52,7 @@ def busy_partnership():
         StatusEventFactory(
             partnership=partnership, date=datetime.date(2019 + n, 1, 1), by_editor=False
         )
-        PartnershipSource.objects.create(partnership=partnership, url=f"https://example.org/{n}")
+        PartnershipSourceFactory(partnership=partnership, url=f"https://example.org/{n}")
         InitiativeFactory(seat=partnership.german_partner).partnerships.add(partnership)
     return partnership
 
@@ -62,7 +64,7 @@ def busy_municipality():
     for n in range(4):
         PartnershipFactory(russian_partner=kaliningrad)
         InitiativeFactory(seat=kaliningrad)
-        AlternativeName.objects.create(municipality=kaliningrad, name=f"Kaliningrad {n}")
+        AlternativeNameFactory(municipality=kaliningrad, name=f"Kaliningrad {n}")
     return kaliningrad
 
 
@@ -128,11 +130,6 @@ def test_the_coordinates_keep_their_decimals(client):
 
 
 # --- with the caches on ----------------------------------------------------------------
-
-
-@pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 300
 
 
 @pytest.mark.usefixtures("page_cache")

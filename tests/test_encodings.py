@@ -406,5 +406,5 @@ def test_differs_only_by_lost_characters(old, new, expected):
         ("", False),
     ],
 )
-def test_has_cyrillic(text, expected):
+def test_a_text_has_cyrillic_only_if_it_holds_a_cyrillic_letter(text, expected):
     assert has_cyrillic(text) is expected

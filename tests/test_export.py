@@ -22,13 +22,17 @@ from partnerships.models import (
     PartnershipSource,
     Signatory,
 )
-from partnerships.vocabulary import Status
+from partnerships.vocabulary import InitiativeKind, Status
 from tests.factories import (
+    AppealFactory,
     InitiativeFactory,
     MunicipalityFactory,
     PartnershipFactory,
+    PartnershipSourceFactory,
     RussianMunicipalityFactory,
+    SignatoryFactory,
     StatusEventFactory,
+    region,
 )
 
 pytestmark = pytest.mark.django_db
@@ -312,7 +316,7 @@ def test_a_partnership_with_a_draft_partner_is_not_named_in_the_initiative_expor
 
 def test_a_draft_signatory_is_not_exported(client):
     appeal = Signatory.objects.get(person_name="Henriette Reker").appeal
-    Signatory.objects.create(
+    SignatoryFactory(
         appeal=appeal, person_name="Nicht Öffentlich", organisation="Geheim", is_published=False
     )
     exported = body(client.get("/signatories/export.csv")).decode("utf-8-sig")
@@ -368,7 +372,7 @@ def test_dangerous_initiative_and_signatory_cells_are_neutralised(client):
     initiative = InitiativeFactory(
         name="=cmd()", seat_name="+Stadt", sources="@source\nhttps://example.org"
     )
-    Signatory.objects.create(
+    SignatoryFactory(
         appeal=Signatory.objects.get(person_name="Henriette Reker").appeal,
         person_name="-Minus",
         role="=Rolle",
@@ -383,6 +387,63 @@ def test_dangerous_initiative_and_signatory_cells_are_neutralised(client):
     row = next(r for r in signatories if r["role"].endswith("Rolle"))
     assert (row["name"], row["role"], row["organisation"]) == ("'-Minus", "'=Rolle", "'@Org")
     assert row["initiative"] == "'=cmd()"
+
+
+# What a spreadsheet reads as a formula (the test's own list, not the code's).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULAS = [
+    "=cmd|' /C calc'!A0",
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=cmd|' /C calc'!A0",
+    "\r=cmd|' /C calc'!A0",
+]
+
+
+@pytest.fixture
+def formulas(db):
+    """Published records of every kind whose exported text cells start like a formula."""
+    records = []
+    for index, formula in enumerate(FORMULAS):
+        names = {"name": formula, "name_de": formula, "name_en": formula}
+        german = MunicipalityFactory(
+            **names, name_ru=formula, region=region("DE-BY"), slug=f"formula-de-{index}"
+        )
+        russian = RussianMunicipalityFactory(
+            **names, region=region("RU-MOW"), slug=f"formula-ru-{index}"
+        )
+        partnership = PartnershipFactory(
+            german_partner=german, russian_partner=russian, kind_wording=formula
+        )
+        PartnershipSourceFactory(partnership=partnership, url="", citation=formula)
+        initiative = InitiativeFactory(
+            name=formula,
+            kind=InitiativeKind.OTHER,
+            seat_name=formula,
+            sources=formula,
+            slug=f"formula-initiative-{index}",
+        )
+        initiative.partnerships.add(partnership)
+        appeal = AppealFactory(title=formula, publisher=formula, slug=f"formula-appeal-{index}")
+        SignatoryFactory(appeal=appeal, person_name=formula, role=formula, organisation=formula)
+        records.append(partnership)
+    return records
+
+
+@pytest.mark.parametrize("separator", [None, "semicolon"])
+@pytest.mark.parametrize("url", [export_url(name) for name in DOCUMENTED_COLUMNS])
+def test_no_exported_cell_of_any_export_starts_like_a_formula(anonymous, formulas, url, separator):
+    params = {"sep": separator} if separator else {}
+    response = anonymous.get(url, params)
+    assert response.status_code == 200
+    delimiter = ";" if separator else ","
+    cells = [cell for row in table(response, delimiter) for cell in row]
+    dangerous = [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
+    assert dangerous == []
+    for formula in FORMULAS:
+        # Every formula was exported, as text behind an apostrophe.
+        assert "'" + formula in cells, (url, formula)
 
 
 # --- neutralise, unit by unit --------------------------------------------------------
@@ -414,7 +475,7 @@ def test_neutralise_prefixes_formula_starts(prefix):
         ("\n=1", "\n=1"),
     ],
 )
-def test_neutralise(value, expected):
+def test_neutralise_turns_every_value_into_safe_text(value, expected):
     assert exports.neutralise(value) == expected
 
 
@@ -689,7 +750,7 @@ def test_status_since_is_added_after_the_first_columns_cut_to_its_precision(
         (None, "", ""),
     ],
 )
-def test_partial_iso(date, precision, expected):
+def test_a_partial_date_is_written_only_to_its_precision(date, precision, expected):
     assert exports.partial_iso(date, precision) == expected
 
 

@@ -3,7 +3,7 @@
 Next to each option of a facet stands the number of results the list would show if that
 option were chosen, under the other filters. ``counts()`` computes every facet in one
 grouped query; these tests compare each number with the list itself, asked with that
-option chosen, on the starter data.
+option chosen, on the starter data, and through the list pages.
 """
 
 import os
@@ -14,12 +14,14 @@ from urllib.parse import quote
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.http import QueryDict
 from django.utils import translation
 
 from partnerships.filters import PartnershipFilter, region_ids
-from partnerships.models import Partnership, Region
+from partnerships.models import Municipality, Partnership, Region
 from partnerships.selectors import municipality_filter, partnership_filter
+from tests.factories import PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +98,75 @@ def test_an_active_condition_facet_is_counted_in_a_query_of_its_own(django_asser
     with django_assert_num_queries(2):
         total, counts = filterset.counts()
     assert counts["level"]["town"] == total
+
+
+# --- the facets of the list pages ------------------------------------------------------
+
+
+def facet(response, name):
+    return next(f for f in response.context["facets"] if f.name == name)
+
+
+def published_partnerships():
+    return Partnership.objects.published().filter(
+        german_partner__is_published=True, russian_partner__is_published=True
+    )
+
+
+def test_status_facet_counts_match_the_database_under_a_land_filter(client):
+    response = client.get("/partnerships/", {"german_state": "DE-NW"})
+    options = {o.value: o.count for o in facet(response, "status").options}
+    expected = {
+        row["status"]: row["n"]
+        for row in published_partnerships()
+        .filter(german_partner__region__code="DE-NW")
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+    }
+    assert options == expected
+    assert sum(options.values()) == response.context["total"] == 23
+    en = client.get("/en/partnerships/", {"german_state": "DE-NW"}).content.decode()
+    for value, count in expected.items():
+        assert f'<option value="{value}">{value} ({count})</option>' in en
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        ("/partnerships/", {"german_state": "DE-NW"}),
+        ("/partnerships/", {"q": "Moskau"}),
+        ("/partnerships/", {"status": "suspended", "sort": "-year"}),
+        ("/municipalities/", {"country": "RU"}),
+        ("/municipalities/", {"q": "Nowgorod"}),
+        ("/initiatives/", {"region": "DE-NW"}),
+        ("/signatories/", {}),
+    ],
+)
+def test_the_count_of_each_facet_option_is_the_total_it_gives(client, url, params):
+    response = client.get(url, params)
+    checked = 0
+    for each in response.context["facets"]:
+        for option in each.options:
+            chosen = client.get(url, {**params, each.name: option.value})
+            assert chosen.status_code == 200
+            assert chosen.context["total"] == option.count, (each.name, option.value)
+            checked += 1
+    assert checked >= 2
+
+
+def test_the_has_initiative_facet_counts_no_draft_initiative(anonymous, secret_drafts):
+    """The facet's number must be the number of rows its link gives."""
+    partnership = PartnershipFactory(
+        german_partner=secret_drafts["public_town"],
+        russian_partner=Municipality.objects.get(slug="kostroma"),
+    )
+    secret_drafts["draft_initiative"].partnerships.add(partnership)  # its only initiative: a draft
+    response = anonymous.get("/partnerships/")
+    counts = {option.value: option.count for option in facet(response, "has_initiative").options}
+    for value in ["yes", "no"]:
+        rows = anonymous.get("/partnerships/", {"has_initiative": value}).context["total"]
+        assert counts.get(value, 0) == rows, value
 
 
 # Region choices across workers ---------------------------------------------------------

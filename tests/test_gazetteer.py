@@ -10,7 +10,6 @@ import pytest
 from django.core.management import call_command
 
 from partnerships import gazetteer, spellings
-from partnerships.importing.index import MunicipalityIndex
 from partnerships.models import Municipality, Region
 from partnerships.models.municipalities import NameOrigin
 from tests.factories import MunicipalityFactory
@@ -81,7 +80,7 @@ def test_a_place_near_a_gazetteer_entry_of_another_name_is_not_matched():
     assert near_cologne.geonames_id is None
 
 
-def test_the_distance_rule():
+def test_an_entry_matches_a_place_only_within_its_distance():
     entry = gazetteer.Entry(1, "Testdorf", "DE", 50.0, 8.0, 800, ("Testdorf",))
     large = gazetteer.Entry(2, "Großstadt", "DE", 52.0, 8.0, 900_000, ("Großstadt",))
     places = gazetteer.Gazetteer([entry, large])
@@ -128,16 +127,6 @@ def test_the_gazetteer_names_are_not_on_the_public_page(client):
     page = client.get(get("Köln").get_absolute_url())
     assert page.status_code == 200
     assert "Colonia Agrippina" not in page.content.decode()
-
-
-def test_the_importers_compute_the_same_search_keys():
-    """The importers' in-memory places search the transcription as the model does."""
-    index = MunicipalityIndex(Region.objects.all())
-    index.load(Municipality.objects.all())
-    for place in index.places:
-        stored = (place.search_key, place.search_names)
-        place.refresh_search()
-        assert (place.search_key, place.search_names) == stored, place
 
 
 # --- Russian names -------------------------------------------------------------------
@@ -195,7 +184,7 @@ def test_every_german_partner_has_a_russian_name_and_russian_ones_keep_theirs():
     assert not Municipality.objects.russian().exclude(name_ru_origin="").exists()
 
 
-def test_the_closest_name_rule():
+def test_the_russian_name_closest_to_the_transcription_is_chosen():
     def entry(population, *names):
         return gazetteer.Entry(1, "X", "DE", 50.0, 8.0, population, names)
 

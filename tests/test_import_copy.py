@@ -79,7 +79,7 @@ def both_ways(model, fields: list[str], rows: list[tuple], user=None, reason="im
 
 
 @pytest.fixture
-def editor():
+def importing_user():
     return User.objects.create_user("copy-editor")
 
 
@@ -103,9 +103,9 @@ def municipality_rows() -> tuple[list[str], list[tuple]]:
     return fields, rows
 
 
-def test_municipalities_and_their_history_as_bulk_create_writes_them(editor):
+def test_municipalities_and_their_history_as_bulk_create_writes_them(importing_user):
     fields, rows = municipality_rows()
-    copied, bulk = both_ways(Municipality, fields, rows, user=editor)
+    copied, bulk = both_ways(Municipality, fields, rows, user=importing_user)
     assert copied == bulk
     records, history = copied
     assert records[0]["name"] == "Großröhrsdorf\tam See"
@@ -114,10 +114,10 @@ def test_municipalities_and_their_history_as_bulk_create_writes_them(editor):
     assert {(row["history_type"], row["history_change_reason"]) for row in history} == {
         ("+", "import x.csv")
     }
-    assert {row["history_user_id"] for row in history} == {editor.pk}
+    assert {row["history_user_id"] for row in history} == {importing_user.pk}
 
 
-def test_the_importers_other_models_as_bulk_create_writes_them(editor):
+def test_the_importers_other_models_as_bulk_create_writes_them(importing_user):
     fields, rows = municipality_rows()
     german, russian = copying.copy_with_history(Municipality, fields, rows)
     partnership_fields = ["german_partner_id", "russian_partner_id", "kind", "kind_wording"]
@@ -156,7 +156,7 @@ def test_the_importers_other_models_as_bulk_create_writes_them(editor):
             ],
         ),
     ]:
-        copied, bulk = both_ways(model, model_fields, model_rows, user=editor)
+        copied, bulk = both_ways(model, model_fields, model_rows, user=importing_user)
         assert copied == bulk, model
 
     (partnership,) = copying.copy_with_history(

@@ -16,7 +16,7 @@ from django.utils import translation
 from partnerships.importing.partnerships import PartnershipImporter
 from partnerships.models import Partnership
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("upload_dir")]
 
 IMPORTING = Path(__file__).resolve().parent.parent / "partnerships" / "importing"
 HEADER = [
@@ -84,11 +84,6 @@ def import_url(language: str) -> str:
 
 def upload(client, language: str, data: bytes, name: str = "partnerships.csv"):
     return client.post(import_url(language), {"file": SimpleUploadedFile(name, data)})
-
-
-@pytest.fixture(autouse=True)
-def upload_dir(tmp_path, settings):
-    settings.IMPORT_UPLOAD_DIR = str(tmp_path / "uploads")
 
 
 # The admin: the editor's language ---------------------------------------------------------

@@ -23,7 +23,7 @@ def run(text: str, **kwargs):
     return PartnershipImporter().run(io.BytesIO(text.encode("utf-8")), **kwargs)
 
 
-def test_starter_data_counts():
+def test_the_starter_data_holds_its_known_numbers_of_records():
     assert Partnership.objects.count() == 120
     assert Municipality.objects.filter(country=Country.GERMANY).count() == 108
     assert Municipality.objects.filter(country=Country.RUSSIA).count() == 95
@@ -88,7 +88,7 @@ def test_dry_run_reports_and_writes_nothing(empty_registry, starter_file):
     assert Partnership.objects.count() == 0
 
 
-def test_fresh_import_unifies_spellings(empty_registry, starter_file):
+def test_a_fresh_import_makes_one_town_of_its_spellings(empty_registry, starter_file):
     report = PartnershipImporter().run(starter_file("partnerships-de-ru.csv"))
     assert report.ok, report.summary()
     assert report.counts["created"] == 120
@@ -126,7 +126,7 @@ def test_kind_wording_is_mapped_and_kept():
     assert partnership.kind_wording == "Partnerschaft (Region)"
 
 
-def test_status_becomes_an_event():
+def test_a_status_in_a_file_becomes_a_status_event():
     aachen = Partnership.objects.get(german_partner__name="Aachen")
     assert aachen.status == Status.SUSPENDED
     undated = aachen.status_events.get(date__isnull=True)

@@ -145,7 +145,7 @@ def test_each_town_is_one_point_counting_its_partnerships_shown():
 
 
 @pytest.mark.django_db
-def test_drafts_never_appear():
+def test_no_draft_appears_on_the_map():
     draft = Partnership.objects.published().get(slug="aachen--kostroma")
     draft.is_published = False
     draft.save()

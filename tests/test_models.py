@@ -38,11 +38,11 @@ def test_oktmo_format_differs_from_ags():
 
 
 @pytest.mark.parametrize("qid", ["1017", "Q0", "q1017", "Q12a"])
-def test_wikidata_id_format(qid):
+def test_a_malformed_wikidata_id_is_refused(qid):
     violates(wikidata_id=qid)
 
 
-def test_wikidata_id_is_unique():
+def test_no_two_municipalities_share_a_wikidata_id():
     MunicipalityFactory(wikidata_id="Q999999999")
     violates(wikidata_id="Q999999999")
 
@@ -110,7 +110,7 @@ def test_status_follows_the_latest_dated_event():
     assert partnership.status == Status.SUSPENDED
 
 
-def test_published_excludes_drafts():
+def test_published_leaves_out_drafts():
     draft = PartnershipFactory(is_published=False)
     shown = PartnershipFactory()
     published = set(Partnership.objects.published())

@@ -10,7 +10,6 @@ import json
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -267,14 +266,6 @@ def test_a_missing_file_is_a_clear_error(tmp_path):
 
 
 # The admin --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def editor_client(client, monkeypatch):
-    monkeypatch.setenv("EDITOR_PASSWORD", "a-long-Editor-passphrase-42")
-    call_command("create_editor", "erika", email="redaktion@example.org")
-    client.force_login(User.objects.get(username="erika"))
-    return client
 
 
 def test_the_changelist_links_to_the_page(editor_client):

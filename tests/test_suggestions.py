@@ -11,7 +11,6 @@ import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -39,14 +38,6 @@ EXPORTS = [
     "/signatories/export.csv",
 ]
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limit():
-    """The rate limit counts in the cache: every test starts (and leaves) it empty."""
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
 
 
 @pytest.fixture

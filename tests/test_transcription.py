@@ -55,7 +55,7 @@ PARTNERS = [
 
 
 @pytest.mark.parametrize(("german", "russian"), PARTNERS)
-def test_real_partner_names(german, russian):
+def test_real_partner_names_are_transcribed_as_russians_write_them(german, russian):
     assert transcribe(german) == russian
 
 
@@ -79,7 +79,7 @@ def test_real_partner_names(german, russian):
         ("Mühlhausen/Thüringen", "Мюльхаузен/Тюринген"),  # th → т
     ],
 )
-def test_rules(german, russian):
+def test_each_transcription_rule_gives_its_russian_letters(german, russian):
     assert transcribe(german) == russian
 
 
@@ -97,7 +97,7 @@ def test_the_generic_term_of_a_district_amt_or_land_is_translated(german, russia
     assert transcribe(german) == russian
 
 
-def test_the_module_examples():
+def test_the_module_s_docstring_examples_hold():
     failures, tried = doctest.testmod(transcription)
     assert tried > 0
     assert failures == 0

@@ -271,5 +271,11 @@ def test_a_file_naming_a_new_pair_twice_can_be_confirmed(admin_client, tmp_path,
     assert partnership.status == Status.ACTIVE
 
 
-def test_files_of_a_hundred_thousand_rows_are_accepted():
-    assert files.MAX_ROWS >= 100_000
+def test_a_file_of_a_hundred_thousand_rows_is_read_and_one_more_row_is_refused():
+    """The import page promises editors files of up to 100,000 rows."""
+    header = "german_name,russian_name_cyrillic\n"
+    rows = "".join(f"Stadt {n},Город {n}\n" for n in range(100_000))
+    table = files.read_table((header + rows).encode("utf-8"), "large.csv")
+    assert len(table.rows) == 100_000
+    with pytest.raises(files.FileError, match="more than 100000 rows"):
+        files.read_table((header + rows + "Stadt X,Город X\n").encode("utf-8"), "large.csv")
