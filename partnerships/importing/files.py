@@ -10,8 +10,8 @@ encoding is not recognised with confidence, is refused with a message saying wha
 ``sep=`` first line says.
 
 A code page without Cyrillic letters (Windows-1252) writes them as "?", and one without
-umlauts (Windows-1251) writes those as "?": ``lost_to_code_page``,
-``differs_only_by_lost_characters`` and ``has_cyrillic`` let the importers flag such values.
+umlauts (Windows-1251) writes those as "?": ``differs_only_by_lost_characters`` and
+``has_cyrillic`` let the importers flag such values.
 
 XLSX workbooks are read with openpyxl (first sheet, column names in row 1); a file that is
 not a readable workbook is refused, never half-read. Both readers cap the size of the file
@@ -355,44 +355,7 @@ def read_csv(data: bytes) -> Table:
 # umlauts in Windows-1251, "↔" in both) writes "?" for each of them: "Köln" becomes "K?ln",
 # "Кострома" "????????". Nothing in the file says so; these tell such values apart.
 
-_QUESTION_MARKS = re.compile(r"\?+")
-_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
-# What may follow a real question mark: the end of the text, a space, or closing punctuation.
-_AFTER_QUESTION = frozenset(")]}\"'»«“”„’‘.,;:!…")
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f]")
-
-
-def lost_to_code_page(text: str) -> bool:
-    """Whether ``text`` holds a "?" that stands for a character a code page could not write.
-
-    A "?" is taken for a real question mark only when it stands alone right after a word
-    (not after a space or at the start) and is followed by the end of the text, a space or
-    closing punctuation ("Partner?", "(aktiv?)"), or when it is the first "?" of a URL (its
-    query: "https://example.org/page?id=3"). Any other "?" is a lost character: a run of
-    two or more ("????????", "Bad ?? ↔"), one next to a letter ("K?ln", "?ber"), one after
-    a space or at the start ("Köln ? Wolgograd", "?").
-
-    A lost letter at the end of a word ("Wei?" for "Weiß") looks like a real question mark
-    and is not caught; ``differs_only_by_lost_characters`` catches it against a known value.
-    """
-    if "?" not in text:
-        return False
-    query_marks = {
-        url.start() + url.group().index("?") for url in _URL.finditer(text) if "?" in url.group()
-    }
-    for run in _QUESTION_MARKS.finditer(text):
-        start, end = run.span()
-        if end - start > 1:
-            return True
-        if start in query_marks:
-            continue
-        before = text[start - 1] if start else ""
-        after = text[end] if end < len(text) else ""
-        if not before or before.isspace():
-            return True
-        if after and not after.isspace() and after not in _AFTER_QUESTION:
-            return True
-    return False
 
 
 def differs_only_by_lost_characters(old: str, new: str) -> bool:
