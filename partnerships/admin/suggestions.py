@@ -79,15 +79,8 @@ class SuggestionAdmin(RegistryAdmin):
         "status",
         "editor_note",
     ]
-    readonly_fields = [
-        "created_at",
-        "page_link",
-        "record_link",
-        "message",
-        "source_link",
-        "sender_name",
-        "sender_email",
-    ]
+    # What the reader sent stays as sent: the editor sets only the status and a note.
+    readonly_fields = [name for name in fields if name not in ("status", "editor_note")]
 
     def has_add_permission(self, request) -> bool:
         """Suggestions come from the public form only."""

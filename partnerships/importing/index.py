@@ -389,7 +389,7 @@ class MunicipalityIndex:
                 return one(found, latin)
         return None
 
-    # Creating and enriching (the Matcher's create, german and russian) -------------------
+    # Creating and enriching ------------------------------------------------------------------
 
     def taken(self, slug: str) -> bool:
         if self._slugs is None:
@@ -478,13 +478,19 @@ class MunicipalityIndex:
                 region=region,
                 kind=german_kind(name),
             )
-        elif region is not None and place.region is None:
-            self._touch(place, line)
-            place.region = region
-            place.change("region")
+        elif self._fill_region(place, line, region):
             self.updated += 1
-            self.log.append(FieldChange(f"{ROLE[Country.GERMANY]}.region", "", region.name_de))
         return place
+
+    def _fill_region(self, place: Place, line: int, region: Region | None) -> bool:
+        """A known municipality without a region takes the row's; whether it did."""
+        if region is None or place.region is not None:
+            return False
+        self._touch(place, line)
+        place.region = region
+        place.change("region")
+        self.log.append(FieldChange(f"{ROLE[place.country]}.region", "", region.name_de))
+        return True
 
     def russian(
         self,
@@ -513,14 +519,8 @@ class MunicipalityIndex:
             )
             if not (latin and not is_historic(place.historic_names(), latin, self.fold)):
                 self._reindex(place)  # no German name comes: searchable now
-        changed = False
         role = ROLE[Country.RUSSIA]
-        if region is not None and place.region is None:
-            self._touch(place, line)
-            place.region = region
-            place.change("region")
-            changed = True
-            self.log.append(FieldChange(f"{role}.region", "", region.name_de))
+        changed = self._fill_region(place, line, region)
         if (
             latin
             and not place.name_de
