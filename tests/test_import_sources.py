@@ -19,17 +19,7 @@ from partnerships.vocabulary import kind_of, status_of
 
 pytestmark = pytest.mark.django_db
 
-COLUMNS = [
-    "german_name",
-    "german_state",
-    "russian_name_latin",
-    "russian_name_cyrillic",
-    "russian_region",
-    "kind",
-    "since_year",
-    "status",
-    "source",
-]
+COLUMNS = PartnershipImporter.columns
 ENGLISH_KIND = ["town twinning", "twin town", "sister city", "partnership", "Partnerschaft"]
 
 
