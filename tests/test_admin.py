@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from partnerships.models import Partnership, StatusEvent
 from partnerships.vocabulary import Status
+from tests.editing import record_status_change
 from tests.factories import ClaimFactory, PartnershipFactory, StatusEventFactory, SuggestionFactory
 
 pytestmark = pytest.mark.django_db
@@ -345,16 +346,7 @@ def test_a_founding_event_is_a_choice_of_its_own_never_preselected(admin_client)
 
 def test_the_history_names_reasons_editors_and_changed_fields(admin_client):
     partnership = Partnership.objects.get(slug="aachen--kostroma")
-    data = {
-        "action": "record_status_change",
-        "_selected_action": [partnership.pk],
-        "apply": "1",
-        "status": Status.ENDED,
-        "date": "2022-03-30",
-        "note": "Ratsbeschluss",
-        "source_url": "https://example.org/beschluss",
-    }
-    admin_client.post(admin_url(Partnership, "changelist"), data)
+    record_status_change(admin_client, [partnership], status=Status.ENDED, date="2022-03-30")
     response = admin_client.get(admin_url(Partnership, "history", partnership.pk))
     text = html.unescape(response.content.decode())
     assert "None" not in text
@@ -392,16 +384,6 @@ def test_the_status_change_form_looks_like_the_admin_and_preselects_nothing(admi
     assert 'name="date_precision"' in text
     assert 'class="form-row' in text and 'class="submit-row"' in text
     assert f'<a href="{url}?status__exact=suspended" class="closelink">Abbrechen</a>' in text
-    refused = admin_client.post(
-        url,
-        {
-            "action": "record_status_change",
-            "_selected_action": [partnership.pk],
-            "apply": "1",
-            "date": "2022-03-30",
-            "note": "Ratsbeschluss",
-            "source_url": "https://example.org/beschluss",
-        },
-    )
+    refused = record_status_change(admin_client, [partnership], date="2022-03-30")
     assert refused.status_code == 200
     assert set(refused.context["form"].errors) == {"status"}

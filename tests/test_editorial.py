@@ -16,6 +16,7 @@ from partnerships.models import Municipality, Partnership
 from partnerships.models.base import StaleRecordError
 from partnerships.vocabulary import Status
 from tests.conftest import EDITOR_PASSWORD
+from tests.editing import record_status_change
 
 pytestmark = pytest.mark.django_db
 
@@ -153,15 +154,16 @@ def test_status_change_action_records_a_dated_event_shown_publicly(editor_client
     form_page = editor_client.post(reverse(CHANGELIST), data)
     assert form_page.status_code == 200
     assert "date" in form_page.context["form"].fields
-    data.update(
-        apply="1",
+    applied = record_status_change(
+        editor_client,
+        [partnership, other],
         status=Status.ENDED,
         date="2023-05-11",
         date_precision="day",
         note="Ratsbeschluss vom 11. Mai 2023",
         source_url="https://example.org/ratsbeschluss",
     )
-    assert editor_client.post(reverse(CHANGELIST), data).status_code == 302
+    assert applied.status_code == 302
     for p in (partnership, other):
         p.refresh_from_db()
         assert p.status == Status.ENDED
@@ -176,17 +178,15 @@ def test_status_change_action_records_a_dated_event_shown_publicly(editor_client
 
 def test_status_change_needs_date_and_source(editor_client):
     partnership = Partnership.objects.get(slug="aachen--kostroma")
-    data = {
-        "action": "record_status_change",
-        "_selected_action": [partnership.pk],
-        "apply": "1",
-        "status": Status.ACTIVE,
-        "date": "2999-01-01",
-        "date_precision": "day",
-        "note": "",
-        "source_url": "not a url",
-    }
-    response = editor_client.post(reverse(CHANGELIST), data)
+    response = record_status_change(
+        editor_client,
+        [partnership],
+        status=Status.ACTIVE,
+        date="2999-01-01",
+        date_precision="day",
+        note="",
+        source_url="not a url",
+    )
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"date", "note", "source_url"}
     partnership.refresh_from_db()
@@ -297,18 +297,6 @@ def test_recent_changes_run_the_same_queries_however_many_changes_they_list(db):
 
 
 # --- status changes on the recent changes and in the feed ----------------------------
-
-
-def record_status_change(client, partnerships, **fields):
-    data = {
-        "action": "record_status_change",
-        "_selected_action": [p.pk for p in partnerships],
-        "apply": "1",
-        "note": "Ratsbeschluss",
-        "source_url": "https://example.org/beschluss",
-        **fields,
-    }
-    return client.post(reverse(CHANGELIST), data)
 
 
 def changes_entry(page: str, slug: str) -> str:
