@@ -57,6 +57,14 @@ def payload(marker: str) -> str:
     return f"{ATTACK} {marker}"
 
 
+def names_of_a_town(marker: str) -> dict[str, str]:
+    """A municipality's four names, each the attack, marked e.g. Mname, Mde, Men and Mru."""
+    return {
+        "name": payload(f"{marker}name"),
+        **{f"name_{language}": payload(marker + language) for language in ("de", "en", "ru")},
+    }
+
+
 def assert_no_raw_payload(text: str, where: str) -> None:
     for fragment in RAW:
         assert fragment not in text, f"{where}: unescaped {fragment!r}"
@@ -81,10 +89,7 @@ def evil(db):
     german = Municipality.objects.create(
         country=Country.GERMANY,
         region=Region.objects.get(code="DE-NW"),
-        name=payload("Mname"),
-        name_de=payload("Mde"),
-        name_en=payload("Men"),
-        name_ru=payload("Mru"),
+        **names_of_a_town("M"),
         notes=f"{payload('Mnotes')}\n{JS_URL}",
         sources=f"{payload('Msources')}\n{JS_URL}",
         website=BREAKOUT_URL,
@@ -96,10 +101,7 @@ def evil(db):
     russian = Municipality.objects.create(
         country=Country.RUSSIA,
         region=Region.objects.get(code="RU-KGD"),
-        name=payload("Rname"),
-        name_de=payload("Rde"),
-        name_en=payload("Ren"),
-        name_ru=payload("Rru"),
+        **names_of_a_town("R"),
         notes=payload("Rnotes"),
         slug="evil-ru",
     )
