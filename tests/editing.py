@@ -19,3 +19,40 @@ def record_status_change(client, partnerships, **fields):
         **fields,
     }
     return client.post(admin_url(Partnership, "changelist"), data)
+
+
+def change_form_data(client, obj, **changes):
+    """The admin's change form of a record as the browser posts it, with changes applied.
+
+    Returns the form's address and the data: the form's values and those of every inline
+    row the record has (no blank rows), a related record by its key.
+    """
+    url = admin_url(type(obj), "change", obj.pk)
+    page = client.get(url)
+    data = form_values(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data[f"{formset.prefix}-TOTAL_FORMS"] = len(formset.initial_forms)
+        data[f"{formset.prefix}-INITIAL_FORMS"] = len(formset.initial_forms)
+        for index, form in enumerate(formset.initial_forms):
+            data.update(form_values(form, prefix=f"{formset.prefix}-{index}-"))
+    data.update(changes)
+    return url, data
+
+
+def form_values(form, prefix: str = "") -> dict:
+    """A form's initial values as the browser posts them (lists and empty values left out)."""
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        value = getattr(value, "pk", value)
+        if value is not None and not isinstance(value, list | tuple):
+            data[prefix + name] = value
+    return data
+
+
+def add_inline_row(data: dict, prefix: str, **fields) -> None:
+    """One more row in the inline formset ``prefix`` of change-form data, with these fields."""
+    index = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = index + 1
+    data.update({f"{prefix}-{index}-{name}": value for name, value in fields.items()})

@@ -9,7 +9,7 @@ from django.contrib import admin
 
 from partnerships.models import Partnership, StatusEvent
 from partnerships.vocabulary import Status
-from tests.editing import record_status_change
+from tests.editing import add_inline_row, change_form_data, record_status_change
 from tests.factories import ClaimFactory, PartnershipFactory, StatusEventFactory, SuggestionFactory
 from tests.public_pages import admin_url
 
@@ -90,41 +90,15 @@ def test_changelist_queries_do_not_grow_with_rows(admin_client, django_assert_nu
 
 def test_status_event_inline_sets_the_status(admin_client):
     partnership = Partnership.objects.get(german_partner__name="Aachen")
-    url = admin_url(Partnership, "change", partnership.pk)
-    page = admin_client.get(url)
-    form = page.context["adminform"].form
-    data = {
-        key: value
-        for key, value in form.initial.items()
-        if value is not None and not isinstance(value, list | tuple)
-    }
-    data.update(
-        german_partner=partnership.german_partner_id,
-        russian_partner=partnership.russian_partner_id,
-        since_year=partnership.since_year or "",
-        version_seen=partnership.version,
+    url, data = change_form_data(admin_client, partnership)
+    add_inline_row(
+        data,
+        "status_events",
+        date="2025-06-01",
+        date_precision="day",
+        status=Status.ENDED,
+        note="Ratsbeschluss",
     )
-    for formset in page.context["inline_admin_formsets"]:
-        management = formset.formset.management_form
-        prefix = formset.formset.prefix
-        data[f"{prefix}-TOTAL_FORMS"] = management.initial["TOTAL_FORMS"]
-        data[f"{prefix}-INITIAL_FORMS"] = management.initial["INITIAL_FORMS"]
-        for index, inline_form in enumerate(formset.formset.initial_forms):
-            for name, field in inline_form.fields.items():
-                value = inline_form.initial.get(name, field.initial)
-                if hasattr(value, "pk"):
-                    value = value.pk
-                if value is not None:
-                    data[f"{prefix}-{index}-{name}"] = value
-    events = "status_events"
-    total = int(data[f"{events}-TOTAL_FORMS"])
-    for index in range(total):  # a browser posts the preselected precision of a blank row
-        data.setdefault(f"{events}-{index}-date_precision", "day")
-    data[f"{events}-TOTAL_FORMS"] = total + 1
-    data[f"{events}-{total}-date"] = "2025-06-01"
-    data[f"{events}-{total}-date_precision"] = "day"
-    data[f"{events}-{total}-status"] = Status.ENDED
-    data[f"{events}-{total}-note"] = "Ratsbeschluss"
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     partnership.refresh_from_db()
@@ -246,31 +220,6 @@ def test_a_field_the_editor_changes_is_protected_from_files(admin_client, disput
     assert "Von der Redaktion festgelegt" in page or "decided by an editor" in page.lower()
 
 
-def change_form_data(client, obj):
-    """The change form of a partnership as the browser posts it."""
-    url = admin_url(Partnership, "change", obj.pk)
-    page = client.get(url)
-    form = page.context["adminform"].form
-    data = {
-        name: getattr(value, "pk", value)
-        for name, value in ((n, form.initial.get(n, f.initial)) for n, f in form.fields.items())
-        if value is not None and not isinstance(value, list | tuple)
-    }
-    data["version_seen"] = form.fields["version_seen"].initial
-    for formset in page.context["inline_admin_formsets"]:
-        fs = formset.formset
-        data[f"{fs.prefix}-TOTAL_FORMS"] = len(fs.initial_forms)
-        data[f"{fs.prefix}-INITIAL_FORMS"] = len(fs.initial_forms)
-        for index, inline in enumerate(fs.initial_forms):
-            for name, field in inline.fields.items():
-                value = getattr(inline.initial.get(name, field.initial), "pk", None) or (
-                    inline.initial.get(name, field.initial)
-                )
-                if value is not None and not isinstance(value, list | tuple):
-                    data[f"{fs.prefix}-{index}-{name}"] = value
-    return url, data
-
-
 def html_text(fragment: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", fragment)).replace("  ", " ")
 
@@ -308,28 +257,13 @@ def test_a_founding_event_is_a_choice_of_its_own_never_preselected(admin_client)
         (value, str(label)) for value, label in extra.fields["status"].choices
     ]
     url, data = change_form_data(admin_client, partnership)
-    index = data["status_events-TOTAL_FORMS"]
-    data["status_events-TOTAL_FORMS"] = index + 1
-    data.update(
-        {
-            f"status_events-{index}-date": "2005-06-12",
-            f"status_events-{index}-date_precision": "day",
-            f"status_events-{index}-status": "founded",
-        }
-    )
+    add_inline_row(data, "status_events", date="2005-06-12", date_precision="day", status="founded")
     assert admin_client.post(url, data).status_code == 302
     event = partnership.status_events.get(date=datetime.date(2005, 6, 12))
     assert event.status == "" and event.by_editor
     # A row with a date but no status chosen is refused, not saved as a founding event.
     url, data = change_form_data(admin_client, partnership)
-    index = data["status_events-TOTAL_FORMS"]
-    data["status_events-TOTAL_FORMS"] = index + 1
-    data.update(
-        {
-            f"status_events-{index}-date": "2006-01-01",
-            f"status_events-{index}-date_precision": "day",
-        }
-    )
+    add_inline_row(data, "status_events", date="2006-01-01", date_precision="day")
     assert admin_client.post(url, data).status_code == 200
     assert not partnership.status_events.filter(date=datetime.date(2006, 1, 1)).exists()
 

@@ -16,39 +16,11 @@ from partnerships.models import Municipality, Partnership
 from partnerships.models.base import StaleRecordError
 from partnerships.vocabulary import Status
 from tests.conftest import EDITOR_PASSWORD
-from tests.editing import record_status_change
+from tests.editing import add_inline_row, change_form_data, record_status_change
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "admin:partnerships_partnership_changelist"
-
-
-def change_data(client, obj, **changes):
-    """The change form's current values as a POST, with changes applied."""
-    url = reverse(f"admin:partnerships_{obj._meta.model_name}_change", args=[obj.pk])
-    page = client.get(url)
-    data = {}
-    form = page.context["adminform"].form
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if hasattr(value, "pk"):
-            value = value.pk
-        if value is None or isinstance(value, list | tuple):
-            continue
-        data[name] = value
-    for formset in page.context["inline_admin_formsets"]:
-        fs = formset.formset
-        data[f"{fs.prefix}-TOTAL_FORMS"] = len(fs.initial_forms)
-        data[f"{fs.prefix}-INITIAL_FORMS"] = len(fs.initial_forms)
-        for index, inline in enumerate(fs.initial_forms):
-            for name, field in inline.fields.items():
-                value = inline.initial.get(name, field.initial)
-                if hasattr(value, "pk"):
-                    value = value.pk
-                if value is not None and not isinstance(value, list | tuple):
-                    data[f"{fs.prefix}-{index}-{name}"] = value
-    data.update(changes)
-    return url, data
 
 
 def test_create_editor_makes_a_staff_member_of_the_editors_group(editor):
@@ -87,7 +59,7 @@ def test_editors_cannot_delete_even_through_the_admin(editor_client):
 def test_an_admin_change_is_recorded_with_its_editor_and_can_be_restored(editor_client, editor):
     partnership = Partnership.objects.get(slug="aachen--kostroma")
     old_notes = partnership.notes
-    url, data = change_data(editor_client, partnership, notes="Ruht seit März 2022.")
+    url, data = change_form_data(editor_client, partnership, notes="Ruht seit März 2022.")
     assert editor_client.post(url, data).status_code == 302
     latest = partnership.history.latest()
     assert latest.history_user == editor
@@ -107,7 +79,7 @@ def test_an_admin_change_is_recorded_with_its_editor_and_can_be_restored(editor_
     page = editor_client.get(revert_url)
     assert page.status_code == 200
     form = page.context["adminform"].form
-    _url, data = change_data(editor_client, partnership)
+    _url, data = change_form_data(editor_client, partnership)
     data.update(
         {"notes": form.initial["notes"], "version_seen": form.fields["version_seen"].initial}
     )
@@ -119,8 +91,8 @@ def test_an_admin_change_is_recorded_with_its_editor_and_can_be_restored(editor_
 
 def test_the_second_of_two_concurrent_saves_is_refused(editor_client):
     partnership = Partnership.objects.get(slug="aachen--kostroma")
-    url, first = change_data(editor_client, partnership, notes="Erste Fassung")
-    _url, second = change_data(editor_client, partnership, notes="Zweite Fassung")
+    url, first = change_form_data(editor_client, partnership, notes="Erste Fassung")
+    _url, second = change_form_data(editor_client, partnership, notes="Zweite Fassung")
     assert editor_client.post(url, first).status_code == 302
     refused = editor_client.post(url, second)
     assert refused.status_code == 200
@@ -254,7 +226,7 @@ def test_login_is_locked_after_repeated_failures(client, editor, settings):
 def test_recent_changes_page_and_feed_show_published_changes_without_editors(editor_client, editor):
     client = Client()
     partnership = Partnership.objects.get(slug="aachen--kostroma")
-    url, data = change_data(editor_client, partnership, notes="Neue Notiz")
+    url, data = change_form_data(editor_client, partnership, notes="Neue Notiz")
     editor_client.post(url, data)
     page = client.get("/en/changes/").content.decode()
     assert partnership.get_absolute_url().join(["/en", ""]) in page or "aachen--kostroma" in page
@@ -379,18 +351,15 @@ def test_the_feed_carries_the_status_change_with_date_and_source(editor_client, 
 def test_a_status_change_in_the_inline_is_listed_and_versioned(editor_client):
     partnership = Partnership.objects.get(slug="aachen--kostroma")
     versions = partnership.history.count()
-    url, data = change_data(editor_client, partnership)
-    prefix = "status_events"
-    index = int(data[f"{prefix}-TOTAL_FORMS"])
-    data.update(
-        {
-            f"{prefix}-TOTAL_FORMS": index + 1,
-            f"{prefix}-{index}-date": "2024-05-02",
-            f"{prefix}-{index}-date_precision": "day",
-            f"{prefix}-{index}-status": Status.ACTIVE,
-            f"{prefix}-{index}-note": "Wieder aufgenommen",
-            f"{prefix}-{index}-source_url": "https://example.org/wieder",
-        }
+    url, data = change_form_data(editor_client, partnership)
+    add_inline_row(
+        data,
+        "status_events",
+        date="2024-05-02",
+        date_precision="day",
+        status=Status.ACTIVE,
+        note="Wieder aufgenommen",
+        source_url="https://example.org/wieder",
     )
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.context and response.context.get("errors")
