@@ -1,6 +1,6 @@
 """What an editor does in the admin, posted as the admin's forms post it."""
 
-from partnerships.models import Partnership
+from partnerships.models import Municipality, Partnership
 from tests.public_pages import admin_url
 
 
@@ -56,3 +56,15 @@ def add_inline_row(data: dict, prefix: str, **fields) -> None:
     index = int(data[f"{prefix}-TOTAL_FORMS"])
     data[f"{prefix}-TOTAL_FORMS"] = index + 1
     data.update({f"{prefix}-{index}-{name}": value for name, value in fields.items()})
+
+
+def add_municipality(client, **fields):
+    """The admin's add form of a municipality posted: a published town, no other names."""
+    data = {
+        "kind": "town",
+        "is_published": "on",
+        "alternative_names-TOTAL_FORMS": 0,
+        "alternative_names-INITIAL_FORMS": 0,
+        **fields,
+    }
+    return client.post(admin_url(Municipality, "add"), data)

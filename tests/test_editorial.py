@@ -16,7 +16,12 @@ from partnerships.models import Municipality, Partnership
 from partnerships.models.base import StaleRecordError
 from partnerships.vocabulary import Status
 from tests.conftest import EDITOR_PASSWORD
-from tests.editing import add_inline_row, change_form_data, record_status_change
+from tests.editing import (
+    add_inline_row,
+    add_municipality,
+    change_form_data,
+    record_status_change,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -189,25 +194,15 @@ def test_unpublish_action_hides_a_partnership_from_the_public(editor_client):
 
 
 def test_adding_a_town_under_another_spelling_warns_and_links(editor_client):
-    url = reverse("admin:partnerships_municipality_add")
-    data = {
-        "country": "RU",
-        "kind": "town",
-        "name": "Petrosawodsk",
-        "slug": "petrosawodsk-2",
-        "is_published": "on",
-        "alternative_names-TOTAL_FORMS": 0,
-        "alternative_names-INITIAL_FORMS": 0,
-    }
-    response = editor_client.post(url, data)
+    town = {"country": "RU", "name": "Petrosawodsk", "slug": "petrosawodsk-2"}
+    response = add_municipality(editor_client, **town)
     assert response.status_code == 200
     text = response.content.decode()
     assert set(response.context["adminform"].form.errors) == {"__all__", "confirm_new"}
     existing = Municipality.objects.get(name="Петрозаводск")
     assert reverse("admin:partnerships_municipality_change", args=[existing.pk]) in text
     assert not Municipality.objects.filter(slug="petrosawodsk-2").exists()
-    data["confirm_new"] = "on"
-    assert editor_client.post(url, data).status_code == 302
+    assert add_municipality(editor_client, **town, confirm_new="on").status_code == 302
     assert Municipality.objects.filter(slug="petrosawodsk-2").exists()
 
 
