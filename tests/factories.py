@@ -75,27 +75,33 @@ class PartnershipFactory(factory.django.DjangoModelFactory):
     kind_wording = "Städtepartnerschaft"
 
 
-class PartnershipSourceFactory(factory.django.DjangoModelFactory):
+class OfAPartnershipFactory(factory.django.DjangoModelFactory):
+    """What is recorded of one partnership: a source, a status event, a claim."""
+
+    class Meta:
+        abstract = True
+
+    partnership = factory.SubFactory(PartnershipFactory)
+
+
+class PartnershipSourceFactory(OfAPartnershipFactory):
     class Meta:
         model = PartnershipSource
 
-    partnership = factory.SubFactory(PartnershipFactory)
     url = factory.Sequence(lambda n: f"https://example.org/quelle-{n}")
 
 
-class StatusEventFactory(factory.django.DjangoModelFactory):
+class StatusEventFactory(OfAPartnershipFactory):
     class Meta:
         model = StatusEvent
 
-    partnership = factory.SubFactory(PartnershipFactory)
     status = Status.SUSPENDED
 
 
-class ClaimFactory(factory.django.DjangoModelFactory):
+class ClaimFactory(OfAPartnershipFactory):
     class Meta:
         model = Claim
 
-    partnership = factory.SubFactory(PartnershipFactory)
     source = factory.Sequence(lambda n: f"https://example.org/claim-{n}")
     kind = PartnershipKind.OFFICIAL
 

@@ -6,11 +6,12 @@ import re
 
 import pytest
 from django.contrib import admin
-from django.urls import reverse
 
 from partnerships.models import Partnership, StatusEvent
 from partnerships.vocabulary import Status
+from tests.editing import add_inline_row, change_form_data, record_status_change
 from tests.factories import ClaimFactory, PartnershipFactory, StatusEventFactory, SuggestionFactory
+from tests.public_pages import admin_url
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +19,6 @@ MODELS = [model for model in admin.site._registry if model._meta.app_label == "p
 MAX_QUERIES = 20
 # Suggestions come from the public only: the admin has no add page for them.
 ADDABLE = [model for model in MODELS if model.__name__ != "Suggestion"]
-
-
-def admin_url(model, view, *args):
-    return reverse(f"admin:partnerships_{model._meta.model_name}_{view}", args=args)
 
 
 def test_every_domain_model_is_in_the_admin():
@@ -39,19 +36,16 @@ def test_every_domain_model_is_in_the_admin():
     }
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_changelist_loads_with_bounded_queries(admin_client, model, django_assert_max_num_queries):
-    with django_assert_max_num_queries(MAX_QUERIES):
-        response = admin_client.get(admin_url(model, "changelist"))
-    assert response.status_code == 200
-
-
-@pytest.mark.parametrize("model", ADDABLE, ids=lambda m: m.__name__)
-def test_every_add_page_opens_within_the_query_budget(
-    admin_client, model, django_assert_max_num_queries
+@pytest.mark.parametrize(
+    ("view", "model"),
+    [*(("changelist", model) for model in MODELS), *(("add", model) for model in ADDABLE)],
+    ids=lambda value: getattr(value, "__name__", value),
+)
+def test_every_list_and_add_page_opens_within_the_query_budget(
+    admin_client, view, model, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(MAX_QUERIES):
-        response = admin_client.get(admin_url(model, "add"))
+        response = admin_client.get(admin_url(model, view))
     assert response.status_code == 200
 
 
@@ -96,41 +90,15 @@ def test_changelist_queries_do_not_grow_with_rows(admin_client, django_assert_nu
 
 def test_status_event_inline_sets_the_status(admin_client):
     partnership = Partnership.objects.get(german_partner__name="Aachen")
-    url = admin_url(Partnership, "change", partnership.pk)
-    page = admin_client.get(url)
-    form = page.context["adminform"].form
-    data = {
-        key: value
-        for key, value in form.initial.items()
-        if value is not None and not isinstance(value, list | tuple)
-    }
-    data.update(
-        german_partner=partnership.german_partner_id,
-        russian_partner=partnership.russian_partner_id,
-        since_year=partnership.since_year or "",
-        version_seen=partnership.version,
+    url, data = change_form_data(admin_client, partnership)
+    add_inline_row(
+        data,
+        "status_events",
+        date="2025-06-01",
+        date_precision="day",
+        status=Status.ENDED,
+        note="Ratsbeschluss",
     )
-    for formset in page.context["inline_admin_formsets"]:
-        management = formset.formset.management_form
-        prefix = formset.formset.prefix
-        data[f"{prefix}-TOTAL_FORMS"] = management.initial["TOTAL_FORMS"]
-        data[f"{prefix}-INITIAL_FORMS"] = management.initial["INITIAL_FORMS"]
-        for index, inline_form in enumerate(formset.formset.initial_forms):
-            for name, field in inline_form.fields.items():
-                value = inline_form.initial.get(name, field.initial)
-                if hasattr(value, "pk"):
-                    value = value.pk
-                if value is not None:
-                    data[f"{prefix}-{index}-{name}"] = value
-    events = "status_events"
-    total = int(data[f"{events}-TOTAL_FORMS"])
-    for index in range(total):  # a browser posts the preselected precision of a blank row
-        data.setdefault(f"{events}-{index}-date_precision", "day")
-    data[f"{events}-TOTAL_FORMS"] = total + 1
-    data[f"{events}-{total}-date"] = "2025-06-01"
-    data[f"{events}-{total}-date_precision"] = "day"
-    data[f"{events}-{total}-status"] = Status.ENDED
-    data[f"{events}-{total}-note"] = "Ratsbeschluss"
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     partnership.refresh_from_db()
@@ -252,31 +220,6 @@ def test_a_field_the_editor_changes_is_protected_from_files(admin_client, disput
     assert "Von der Redaktion festgelegt" in page or "decided by an editor" in page.lower()
 
 
-def change_form_data(client, obj):
-    """The change form of a partnership as the browser posts it."""
-    url = admin_url(Partnership, "change", obj.pk)
-    page = client.get(url)
-    form = page.context["adminform"].form
-    data = {
-        name: getattr(value, "pk", value)
-        for name, value in ((n, form.initial.get(n, f.initial)) for n, f in form.fields.items())
-        if value is not None and not isinstance(value, list | tuple)
-    }
-    data["version_seen"] = form.fields["version_seen"].initial
-    for formset in page.context["inline_admin_formsets"]:
-        fs = formset.formset
-        data[f"{fs.prefix}-TOTAL_FORMS"] = len(fs.initial_forms)
-        data[f"{fs.prefix}-INITIAL_FORMS"] = len(fs.initial_forms)
-        for index, inline in enumerate(fs.initial_forms):
-            for name, field in inline.fields.items():
-                value = getattr(inline.initial.get(name, field.initial), "pk", None) or (
-                    inline.initial.get(name, field.initial)
-                )
-                if value is not None and not isinstance(value, list | tuple):
-                    data[f"{fs.prefix}-{index}-{name}"] = value
-    return url, data
-
-
 def html_text(fragment: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", fragment)).replace("  ", " ")
 
@@ -314,28 +257,13 @@ def test_a_founding_event_is_a_choice_of_its_own_never_preselected(admin_client)
         (value, str(label)) for value, label in extra.fields["status"].choices
     ]
     url, data = change_form_data(admin_client, partnership)
-    index = data["status_events-TOTAL_FORMS"]
-    data["status_events-TOTAL_FORMS"] = index + 1
-    data.update(
-        {
-            f"status_events-{index}-date": "2005-06-12",
-            f"status_events-{index}-date_precision": "day",
-            f"status_events-{index}-status": "founded",
-        }
-    )
+    add_inline_row(data, "status_events", date="2005-06-12", date_precision="day", status="founded")
     assert admin_client.post(url, data).status_code == 302
     event = partnership.status_events.get(date=datetime.date(2005, 6, 12))
     assert event.status == "" and event.by_editor
     # A row with a date but no status chosen is refused, not saved as a founding event.
     url, data = change_form_data(admin_client, partnership)
-    index = data["status_events-TOTAL_FORMS"]
-    data["status_events-TOTAL_FORMS"] = index + 1
-    data.update(
-        {
-            f"status_events-{index}-date": "2006-01-01",
-            f"status_events-{index}-date_precision": "day",
-        }
-    )
+    add_inline_row(data, "status_events", date="2006-01-01", date_precision="day")
     assert admin_client.post(url, data).status_code == 200
     assert not partnership.status_events.filter(date=datetime.date(2006, 1, 1)).exists()
 
@@ -345,16 +273,7 @@ def test_a_founding_event_is_a_choice_of_its_own_never_preselected(admin_client)
 
 def test_the_history_names_reasons_editors_and_changed_fields(admin_client):
     partnership = Partnership.objects.get(slug="aachen--kostroma")
-    data = {
-        "action": "record_status_change",
-        "_selected_action": [partnership.pk],
-        "apply": "1",
-        "status": Status.ENDED,
-        "date": "2022-03-30",
-        "note": "Ratsbeschluss",
-        "source_url": "https://example.org/beschluss",
-    }
-    admin_client.post(admin_url(Partnership, "changelist"), data)
+    record_status_change(admin_client, [partnership], status=Status.ENDED, date="2022-03-30")
     response = admin_client.get(admin_url(Partnership, "history", partnership.pk))
     text = html.unescape(response.content.decode())
     assert "None" not in text
@@ -392,16 +311,6 @@ def test_the_status_change_form_looks_like_the_admin_and_preselects_nothing(admi
     assert 'name="date_precision"' in text
     assert 'class="form-row' in text and 'class="submit-row"' in text
     assert f'<a href="{url}?status__exact=suspended" class="closelink">Abbrechen</a>' in text
-    refused = admin_client.post(
-        url,
-        {
-            "action": "record_status_change",
-            "_selected_action": [partnership.pk],
-            "apply": "1",
-            "date": "2022-03-30",
-            "note": "Ratsbeschluss",
-            "source_url": "https://example.org/beschluss",
-        },
-    )
+    refused = record_status_change(admin_client, [partnership], date="2022-03-30")
     assert refused.status_code == 200
     assert set(refused.context["form"].errors) == {"status"}

@@ -4,23 +4,13 @@ import pytest
 from django.urls import reverse
 
 from partnerships.models import Municipality
+from tests.editing import add_municipality
 
 pytestmark = pytest.mark.django_db
 
 
-def add(admin_client, **fields):
-    data = {
-        "kind": "town",
-        "is_published": "on",
-        "alternative_names-TOTAL_FORMS": 0,
-        "alternative_names-INITIAL_FORMS": 0,
-        **fields,
-    }
-    return admin_client.post(reverse("admin:partnerships_municipality_add"), data)
-
-
 def test_a_typo_of_a_known_town_is_asked_about_with_a_link(admin_client):
-    response = add(admin_client, country="DE", name="Nuess", slug="nuess")
+    response = add_municipality(admin_client, country="DE", name="Nuess", slug="nuess")
     assert response.status_code == 200
     neuss = Municipality.objects.get(name="Neuss")
     assert reverse("admin:partnerships_municipality_change", args=[neuss.pk]) in (
@@ -31,6 +21,6 @@ def test_a_typo_of_a_known_town_is_asked_about_with_a_link(admin_client):
 
 def test_a_town_of_the_other_country_is_not_a_duplicate(admin_client):
     # "Neuss" is German: a Russian municipality of a close name is not asked about.
-    response = add(admin_client, country="RU", name="Нойсс", slug="noiss")
+    response = add_municipality(admin_client, country="RU", name="Нойсс", slug="noiss")
     assert response.status_code == 302
     assert Municipality.objects.filter(slug="noiss").exists()

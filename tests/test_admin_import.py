@@ -14,6 +14,7 @@ from partnerships.admin import imports
 from partnerships.importing import files
 from partnerships.importing.partnerships import PartnershipImporter, unneutralise
 from partnerships.models import Municipality, Partnership
+from tests.import_files import PARTNERSHIP_HEADER, run_import
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("upload_dir")]
 
@@ -385,11 +386,9 @@ def test_the_report_lists_every_row(starter_file):
 
 def test_a_lost_cyrillic_name_of_an_unknown_town_is_an_error():
     text = (
-        "german_name,german_state,russian_name_latin,russian_name_cyrillic,russian_region,"
-        "kind,since_year,status,source\n"
-        "Teststadt,Hessen,Testograd,?????????,Oblast Kaluga,Partnerschaft,,,\n"
+        PARTNERSHIP_HEADER + "Teststadt,Hessen,Testograd,?????????,Oblast Kaluga,Partnerschaft,,,\n"
     )
-    report = PartnershipImporter().run(io.BytesIO(text.encode()), dry_run=True)
+    report = run_import(PartnershipImporter(), text, dry_run=True)
     problem = report.problems[0]
     assert problem.column == "russian_name_cyrillic"
     assert "holds no Cyrillic letters" in problem.reason

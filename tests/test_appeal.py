@@ -20,6 +20,7 @@ from partnerships.importing.signatories import SignatoryImporter
 from partnerships.models import Appeal, Municipality, Signatory
 from partnerships.models.appeals import Participation, participation_of
 from tests.factories import SignatoryFactory
+from tests.import_files import run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -192,23 +193,23 @@ def test_the_starter_file_gives_a_supporter_without_a_name(starter_file):
 
 
 def test_a_signatory_row_without_a_name_is_still_an_error(empty_registry):
-    file = io.BytesIO(
+    report = run_import(
+        SignatoryImporter(),
         "name,role,organisation,municipality,source\n"
-        ",Bürgermeister,Gemeinde Irgendwo,,https://example.org/\n".encode()
+        ",Bürgermeister,Gemeinde Irgendwo,,https://example.org/\n",
+        "signatories.csv",
     )
-    file.name = "signatories.csv"
-    report = SignatoryImporter().run(file)
     assert not report.ok
     assert report.problems[0].column == "name"
 
 
 def test_the_translation_columns_are_optional(empty_registry):
-    file = io.BytesIO(
+    report = run_import(
+        SignatoryImporter(),
         "name,role,organisation,municipality,source\n"
-        ",unterstützt den Aufruf,Verein der Freunde e.V.,,https://example.org/\n".encode()
+        ",unterstützt den Aufruf,Verein der Freunde e.V.,,https://example.org/\n",
+        "supporters.csv",
     )
-    file.name = "supporters.csv"
-    report = SignatoryImporter().run(file)
     assert report.ok, report.problems
     supporter = Signatory.objects.get(organisation="Verein der Freunde e.V.")
     assert supporter.is_supporter and supporter.organisation_en == ""

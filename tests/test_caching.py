@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from partnerships.caching import current_generation
 from partnerships.models import Initiative, Partnership
+from tests.import_files import PARTNERSHIP_HEADER
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
 
@@ -84,9 +85,8 @@ def test_an_import_invalidates_the_cached_pages(tmp_path):
     before = current_generation()
     data = tmp_path / "new.csv"
     data.write_text(
-        "german_name,german_state,russian_name_latin,russian_name_cyrillic,russian_region,"
-        "kind,since_year,status,source\n"
-        "Aaa-Teststadt,Hessen,Testograd,Тестоград,Oblast Kaluga,Partnerschaft,1990,,"
+        PARTNERSHIP_HEADER
+        + "Aaa-Teststadt,Hessen,Testograd,Тестоград,Oblast Kaluga,Partnerschaft,1990,,"
         "https://example.org/a\n",
         encoding="utf-8",
     )

@@ -16,38 +16,16 @@ from partnerships.models import Municipality, Partnership
 from partnerships.models.base import StaleRecordError
 from partnerships.vocabulary import Status
 from tests.conftest import EDITOR_PASSWORD
+from tests.editing import (
+    add_inline_row,
+    add_municipality,
+    change_form_data,
+    record_status_change,
+)
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "admin:partnerships_partnership_changelist"
-
-
-def change_data(client, obj, **changes):
-    """The change form's current values as a POST, with changes applied."""
-    url = reverse(f"admin:partnerships_{obj._meta.model_name}_change", args=[obj.pk])
-    page = client.get(url)
-    data = {}
-    form = page.context["adminform"].form
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if hasattr(value, "pk"):
-            value = value.pk
-        if value is None or isinstance(value, list | tuple):
-            continue
-        data[name] = value
-    for formset in page.context["inline_admin_formsets"]:
-        fs = formset.formset
-        data[f"{fs.prefix}-TOTAL_FORMS"] = len(fs.initial_forms)
-        data[f"{fs.prefix}-INITIAL_FORMS"] = len(fs.initial_forms)
-        for index, inline in enumerate(fs.initial_forms):
-            for name, field in inline.fields.items():
-                value = inline.initial.get(name, field.initial)
-                if hasattr(value, "pk"):
-                    value = value.pk
-                if value is not None and not isinstance(value, list | tuple):
-                    data[f"{fs.prefix}-{index}-{name}"] = value
-    data.update(changes)
-    return url, data
 
 
 def test_create_editor_makes_a_staff_member_of_the_editors_group(editor):
@@ -86,7 +64,7 @@ def test_editors_cannot_delete_even_through_the_admin(editor_client):
 def test_an_admin_change_is_recorded_with_its_editor_and_can_be_restored(editor_client, editor):
     partnership = Partnership.objects.get(slug="aachen--kostroma")
     old_notes = partnership.notes
-    url, data = change_data(editor_client, partnership, notes="Ruht seit März 2022.")
+    url, data = change_form_data(editor_client, partnership, notes="Ruht seit März 2022.")
     assert editor_client.post(url, data).status_code == 302
     latest = partnership.history.latest()
     assert latest.history_user == editor
@@ -106,7 +84,7 @@ def test_an_admin_change_is_recorded_with_its_editor_and_can_be_restored(editor_
     page = editor_client.get(revert_url)
     assert page.status_code == 200
     form = page.context["adminform"].form
-    _url, data = change_data(editor_client, partnership)
+    _url, data = change_form_data(editor_client, partnership)
     data.update(
         {"notes": form.initial["notes"], "version_seen": form.fields["version_seen"].initial}
     )
@@ -118,8 +96,8 @@ def test_an_admin_change_is_recorded_with_its_editor_and_can_be_restored(editor_
 
 def test_the_second_of_two_concurrent_saves_is_refused(editor_client):
     partnership = Partnership.objects.get(slug="aachen--kostroma")
-    url, first = change_data(editor_client, partnership, notes="Erste Fassung")
-    _url, second = change_data(editor_client, partnership, notes="Zweite Fassung")
+    url, first = change_form_data(editor_client, partnership, notes="Erste Fassung")
+    _url, second = change_form_data(editor_client, partnership, notes="Zweite Fassung")
     assert editor_client.post(url, first).status_code == 302
     refused = editor_client.post(url, second)
     assert refused.status_code == 200
@@ -153,15 +131,16 @@ def test_status_change_action_records_a_dated_event_shown_publicly(editor_client
     form_page = editor_client.post(reverse(CHANGELIST), data)
     assert form_page.status_code == 200
     assert "date" in form_page.context["form"].fields
-    data.update(
-        apply="1",
+    applied = record_status_change(
+        editor_client,
+        [partnership, other],
         status=Status.ENDED,
         date="2023-05-11",
         date_precision="day",
         note="Ratsbeschluss vom 11. Mai 2023",
         source_url="https://example.org/ratsbeschluss",
     )
-    assert editor_client.post(reverse(CHANGELIST), data).status_code == 302
+    assert applied.status_code == 302
     for p in (partnership, other):
         p.refresh_from_db()
         assert p.status == Status.ENDED
@@ -176,17 +155,15 @@ def test_status_change_action_records_a_dated_event_shown_publicly(editor_client
 
 def test_status_change_needs_date_and_source(editor_client):
     partnership = Partnership.objects.get(slug="aachen--kostroma")
-    data = {
-        "action": "record_status_change",
-        "_selected_action": [partnership.pk],
-        "apply": "1",
-        "status": Status.ACTIVE,
-        "date": "2999-01-01",
-        "date_precision": "day",
-        "note": "",
-        "source_url": "not a url",
-    }
-    response = editor_client.post(reverse(CHANGELIST), data)
+    response = record_status_change(
+        editor_client,
+        [partnership],
+        status=Status.ACTIVE,
+        date="2999-01-01",
+        date_precision="day",
+        note="",
+        source_url="not a url",
+    )
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"date", "note", "source_url"}
     partnership.refresh_from_db()
@@ -217,25 +194,15 @@ def test_unpublish_action_hides_a_partnership_from_the_public(editor_client):
 
 
 def test_adding_a_town_under_another_spelling_warns_and_links(editor_client):
-    url = reverse("admin:partnerships_municipality_add")
-    data = {
-        "country": "RU",
-        "kind": "town",
-        "name": "Petrosawodsk",
-        "slug": "petrosawodsk-2",
-        "is_published": "on",
-        "alternative_names-TOTAL_FORMS": 0,
-        "alternative_names-INITIAL_FORMS": 0,
-    }
-    response = editor_client.post(url, data)
+    town = {"country": "RU", "name": "Petrosawodsk", "slug": "petrosawodsk-2"}
+    response = add_municipality(editor_client, **town)
     assert response.status_code == 200
     text = response.content.decode()
     assert set(response.context["adminform"].form.errors) == {"__all__", "confirm_new"}
     existing = Municipality.objects.get(name="Петрозаводск")
     assert reverse("admin:partnerships_municipality_change", args=[existing.pk]) in text
     assert not Municipality.objects.filter(slug="petrosawodsk-2").exists()
-    data["confirm_new"] = "on"
-    assert editor_client.post(url, data).status_code == 302
+    assert add_municipality(editor_client, **town, confirm_new="on").status_code == 302
     assert Municipality.objects.filter(slug="petrosawodsk-2").exists()
 
 
@@ -254,7 +221,7 @@ def test_login_is_locked_after_repeated_failures(client, editor, settings):
 def test_recent_changes_page_and_feed_show_published_changes_without_editors(editor_client, editor):
     client = Client()
     partnership = Partnership.objects.get(slug="aachen--kostroma")
-    url, data = change_data(editor_client, partnership, notes="Neue Notiz")
+    url, data = change_form_data(editor_client, partnership, notes="Neue Notiz")
     editor_client.post(url, data)
     page = client.get("/en/changes/").content.decode()
     assert partnership.get_absolute_url().join(["/en", ""]) in page or "aachen--kostroma" in page
@@ -297,18 +264,6 @@ def test_recent_changes_run_the_same_queries_however_many_changes_they_list(db):
 
 
 # --- status changes on the recent changes and in the feed ----------------------------
-
-
-def record_status_change(client, partnerships, **fields):
-    data = {
-        "action": "record_status_change",
-        "_selected_action": [p.pk for p in partnerships],
-        "apply": "1",
-        "note": "Ratsbeschluss",
-        "source_url": "https://example.org/beschluss",
-        **fields,
-    }
-    return client.post(reverse(CHANGELIST), data)
 
 
 def changes_entry(page: str, slug: str) -> str:
@@ -391,18 +346,15 @@ def test_the_feed_carries_the_status_change_with_date_and_source(editor_client, 
 def test_a_status_change_in_the_inline_is_listed_and_versioned(editor_client):
     partnership = Partnership.objects.get(slug="aachen--kostroma")
     versions = partnership.history.count()
-    url, data = change_data(editor_client, partnership)
-    prefix = "status_events"
-    index = int(data[f"{prefix}-TOTAL_FORMS"])
-    data.update(
-        {
-            f"{prefix}-TOTAL_FORMS": index + 1,
-            f"{prefix}-{index}-date": "2024-05-02",
-            f"{prefix}-{index}-date_precision": "day",
-            f"{prefix}-{index}-status": Status.ACTIVE,
-            f"{prefix}-{index}-note": "Wieder aufgenommen",
-            f"{prefix}-{index}-source_url": "https://example.org/wieder",
-        }
+    url, data = change_form_data(editor_client, partnership)
+    add_inline_row(
+        data,
+        "status_events",
+        date="2024-05-02",
+        date_precision="day",
+        status=Status.ACTIVE,
+        note="Wieder aufgenommen",
+        source_url="https://example.org/wieder",
     )
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.context and response.context.get("errors")

@@ -57,6 +57,14 @@ def payload(marker: str) -> str:
     return f"{ATTACK} {marker}"
 
 
+def names_of_a_town(marker: str) -> dict[str, str]:
+    """A municipality's four names, each the attack, marked e.g. Mname, Mde, Men and Mru."""
+    return {
+        "name": payload(f"{marker}name"),
+        **{f"name_{language}": payload(marker + language) for language in ("de", "en", "ru")},
+    }
+
+
 def assert_no_raw_payload(text: str, where: str) -> None:
     for fragment in RAW:
         assert fragment not in text, f"{where}: unescaped {fragment!r}"
@@ -72,6 +80,16 @@ def assert_shown_escaped(text: str, markers, where: str, *, xml: bool = False) -
         assert any(form in text for form in forms), f"{where}: {marker} not shown (escaped)"
 
 
+def escaped_page(client, url, markers, params=None, *, xml: bool = False) -> str:
+    """The page answers, with no payload unescaped and each marked payload shown escaped."""
+    response = client.get(url, params or {})
+    assert response.status_code == 200, url
+    text = body(response)
+    assert_no_raw_payload(text, url)
+    assert_shown_escaped(text, markers, url, xml=xml)
+    return text
+
+
 # --- stored script and HTML ------------------------------------------------------------------
 
 
@@ -81,10 +99,7 @@ def evil(db):
     german = Municipality.objects.create(
         country=Country.GERMANY,
         region=Region.objects.get(code="DE-NW"),
-        name=payload("Mname"),
-        name_de=payload("Mde"),
-        name_en=payload("Men"),
-        name_ru=payload("Mru"),
+        **names_of_a_town("M"),
         notes=f"{payload('Mnotes')}\n{JS_URL}",
         sources=f"{payload('Msources')}\n{JS_URL}",
         website=BREAKOUT_URL,
@@ -96,10 +111,7 @@ def evil(db):
     russian = Municipality.objects.create(
         country=Country.RUSSIA,
         region=Region.objects.get(code="RU-KGD"),
-        name=payload("Rname"),
-        name_de=payload("Rde"),
-        name_en=payload("Ren"),
-        name_ru=payload("Rru"),
+        **names_of_a_town("R"),
         notes=payload("Rnotes"),
         slug="evil-ru",
     )
@@ -227,11 +239,7 @@ LIST_SEARCH = {
 
 def test_stored_payloads_are_escaped_on_every_detail_page(anonymous, evil):
     for url, markers in public_detail_pages(evil).items():
-        response = anonymous.get(url)
-        assert response.status_code == 200, url
-        html = body(response)
-        assert_no_raw_payload(html, url)
-        assert_shown_escaped(html, markers, url)
+        html = escaped_page(anonymous, url, markers)
         assert "{{ 7*7 }}" in html, f"{url}: the template expression was evaluated"
 
 
@@ -248,29 +256,17 @@ def test_stored_payloads_are_escaped_when_searched_for(anonymous, evil, url):
     """Searching for the payload itself: the results and the echoed search box are safe."""
     marker, shown = LIST_SEARCH[url]
     query = payload(marker)
-    response = anonymous.get(url, {"q": query})
-    assert response.status_code == 200
-    html = body(response)
-    assert_no_raw_payload(html, f"{url}?q=")
-    assert_shown_escaped(html, shown, f"{url}?q=")
+    html = escaped_page(anonymous, url, shown, {"q": query})
     assert f'value="{escape(query)}"' in html  # the search box echoes the query, escaped
 
 
 def test_stored_payloads_are_escaped_on_the_home_page(anonymous, evil):
-    html = body(anonymous.get("/"))
-    assert_no_raw_payload(html, "/")
-    assert_shown_escaped(html, ["Mde", "Rde", "Atitle"], "/")
+    escaped_page(anonymous, "/", ["Mde", "Rde", "Atitle"])
 
 
 def test_stored_payloads_are_escaped_in_the_recent_changes_and_the_feed(anonymous, evil):
-    html = body(anonymous.get("/changes/"))
-    assert_no_raw_payload(html, "/changes/")
-    assert_shown_escaped(html, ["Mde", "Rde", "Iname", "I2name", "Sname"], "/changes/")
-    response = anonymous.get("/changes/feed.atom")
-    assert response.status_code == 200
-    feed = body(response)
-    assert_no_raw_payload(feed, "feed")
-    assert_shown_escaped(feed, ["Mde", "Iname", "Sname"], "feed", xml=True)
+    escaped_page(anonymous, "/changes/", ["Mde", "Rde", "Iname", "I2name", "Sname"])
+    escaped_page(anonymous, "/changes/feed.atom", ["Mde", "Iname", "Sname"], xml=True)
 
 
 EXPORT_MARKERS = {
@@ -362,11 +358,7 @@ def admin_pages(evil) -> dict[str, list[str]]:
 
 def test_stored_payloads_are_escaped_in_the_admin(admin_client, evil):
     for url, markers in admin_pages(evil).items():
-        response = admin_client.get(url)
-        assert response.status_code == 200, url
-        html = body(response)
-        assert_no_raw_payload(html, url)
-        assert_shown_escaped(html, markers, url)
+        escaped_page(admin_client, url, markers)
     # The suggestion list shows the start of the message.
     html = body(admin_client.get(admin_url(Suggestion, "changelist")))
     assert escape(payload("Sugmessage")[:60]) in html

@@ -19,17 +19,7 @@ from partnerships.models import Partnership
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("upload_dir")]
 
 IMPORTING = Path(__file__).resolve().parent.parent / "partnerships" / "importing"
-HEADER = [
-    "german_name",
-    "german_state",
-    "russian_name_latin",
-    "russian_name_cyrillic",
-    "russian_region",
-    "kind",
-    "since_year",
-    "status",
-    "source",
-]
+HEADER = PartnershipImporter.columns  # the rows below fill them in this order
 TESTSTADT = ["Teststadt", "Hessen", "Testograd", "Тестоград", "Oblast Kaluga", "Partnerschaft"]
 # One problem per row, lines 2 to 7. The typo of Neuss is "Nesus", not "Nuess": GeoNames
 # lists "Nuess" among Neuss's names, so whether that one is a typo is the gazetteer's call.

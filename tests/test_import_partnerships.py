@@ -6,8 +6,6 @@ search keys, the undoing of failed rows, refusal when the registry moved meanwhi
 database as the last safety net, and a number of queries that does not grow with the file.
 """
 
-import io
-
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,20 +22,16 @@ from partnerships.models import (
     StatusEvent,
 )
 from partnerships.vocabulary import Status
+from tests.import_files import PARTNERSHIP_HEADER as HEADER
+from tests.import_files import run_import
 
 pytestmark = pytest.mark.django_db
 
-HEADER = (
-    "german_name,german_state,russian_name_latin,russian_name_cyrillic,russian_region,"
-    "kind,since_year,status,source\n"
-)
 IMPORT_URL = "/en/admin/partnerships/partnership/import/"
 
 
 def run(text: str, name: str = "file.csv", **kwargs):
-    data = io.BytesIO((HEADER + text).encode("utf-8"))
-    data.name = name
-    return PartnershipImporter().run(data, **kwargs)
+    return run_import(PartnershipImporter(), HEADER + text, name, **kwargs)
 
 
 def synthetic(rows: int, start: int = 0) -> str:
@@ -203,15 +197,12 @@ def test_a_committed_import_outdates_the_cached_pages():
 
 
 def test_a_row_without_its_land_finds_the_town_in_any_land():
-    data = io.BytesIO(
-        (
-            HEADER.strip()
-            + ",confirm_new\n"
-            + "Aachen,,,Новоград,Oblast Kaluga,Partnerschaft,,,,yes\n"
-        ).encode()
+    report = run_import(
+        PartnershipImporter(),
+        HEADER.strip()
+        + ",confirm_new\n"
+        + "Aachen,,,Новоград,Oblast Kaluga,Partnerschaft,,,,yes\n",
     )
-    data.name = "file.csv"
-    report = PartnershipImporter().run(data)
     assert report.ok, report.summary()
     assert [str(c) for c in report.rows[0].changes if "german" in c.field] == []
     assert Municipality.objects.filter(name="Aachen").count() == 1

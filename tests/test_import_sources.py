@@ -16,20 +16,11 @@ import pytest
 from partnerships.importing.partnerships import PartnershipImporter
 from partnerships.models import Claim, Municipality, Partnership
 from partnerships.vocabulary import kind_of, status_of
+from tests.import_files import run_import
 
 pytestmark = pytest.mark.django_db
 
-COLUMNS = [
-    "german_name",
-    "german_state",
-    "russian_name_latin",
-    "russian_name_cyrillic",
-    "russian_region",
-    "kind",
-    "since_year",
-    "status",
-    "source",
-]
+COLUMNS = PartnershipImporter.columns
 ENGLISH_KIND = ["town twinning", "twin town", "sister city", "partnership", "Partnerschaft"]
 
 
@@ -85,9 +76,7 @@ def encode(rows: list[dict[str, str]], encoding: str = "utf-8", delimiter: str =
 
 
 def run(data: bytes, name: str = "sources.csv", **kwargs):
-    buffer = io.BytesIO(data)
-    buffer.name = name
-    return PartnershipImporter().run(buffer, **kwargs)
+    return run_import(PartnershipImporter(), data, name, **kwargs)
 
 
 def registry_state() -> list[tuple]:

@@ -8,7 +8,6 @@ history's change reason and editor, refused when a municipality changed meanwhil
 never for a dry run.
 """
 
-import io
 import threading
 
 import pytest
@@ -19,20 +18,16 @@ from partnerships.importing import copying
 from partnerships.importing import partnerships as importing
 from partnerships.importing.partnerships import PartnershipImporter
 from partnerships.models import AlternativeName, Municipality, Partnership
+from tests.import_files import PARTNERSHIP_HEADER as HEADER
+from tests.import_files import run_import
 
 pytestmark = pytest.mark.django_db
 
-HEADER = (
-    "german_name,german_state,russian_name_latin,russian_name_cyrillic,russian_region,"
-    "kind,since_year,status,source\n"
-)
 QUELLSTADT = "Quellstadt,Hessen,{latin},Квеллоград,Oblast Kaluga,Partnerschaft,,,{source}\n"
 
 
 def run(text: str, **kwargs):
-    data = io.BytesIO((HEADER + text).encode("utf-8"))
-    data.name = "file.csv"
-    return PartnershipImporter().run(data, **kwargs)
+    return run_import(PartnershipImporter(), HEADER + text, **kwargs)
 
 
 def synthetic(rows: int) -> str:

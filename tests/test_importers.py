@@ -10,17 +10,14 @@ from partnerships.importing.initiatives import InitiativeImporter
 from partnerships.importing.partnerships import PartnershipImporter
 from partnerships.models import AlternativeName, Initiative, Municipality, Partnership
 from partnerships.vocabulary import Country, PartnershipKind, Status
+from tests.import_files import PARTNERSHIP_HEADER as HEADER
+from tests.import_files import run_import
 
 pytestmark = pytest.mark.django_db
 
-HEADER = (
-    "german_name,german_state,russian_name_latin,russian_name_cyrillic,russian_region,"
-    "kind,since_year,status,source\n"
-)
-
 
 def run(text: str, **kwargs):
-    return PartnershipImporter().run(io.BytesIO(text.encode("utf-8")), **kwargs)
+    return run_import(PartnershipImporter(), text, **kwargs)
 
 
 def test_the_starter_data_holds_its_known_numbers_of_records():
@@ -186,7 +183,7 @@ def test_semicolons_and_bom_from_german_excel_are_read(empty_registry):
         "Teststadt;Hessen;Testograd;Тестоград;Oblast Kaluga;Partnerschaft;1991;aktiv;"
         "https://example.org/a\n"
     )
-    report = PartnershipImporter().run(io.BytesIO(b"\xef\xbb\xbf" + text.encode("utf-8")))
+    report = run_import(PartnershipImporter(), b"\xef\xbb\xbf" + text.encode("utf-8"))
     assert report.ok, report.summary()
     assert Partnership.objects.get().status == Status.ACTIVE
 
@@ -196,7 +193,7 @@ def test_a_file_that_is_not_utf8_is_refused_clearly(empty_registry):
         "utf-8"
     )
     data = data.replace("Köln".encode(), "Köln".encode("cp1252"))
-    report = PartnershipImporter().run(io.BytesIO(data))
+    report = run_import(PartnershipImporter(), data)
     assert "not UTF-8" in report.problems[0].reason
     assert not Partnership.objects.exists()
 
@@ -213,7 +210,7 @@ def test_initiative_rows_need_a_known_partnership():
         "founded_year,source\n"
         "Freundeskreis Atlantis,association,Aachen,Aachen,Atlantis,,,\n"
     )
-    report = InitiativeImporter().run(io.BytesIO(text.encode()))
+    report = run_import(InitiativeImporter(), text)
     assert report.problems[0].column == "partnership_russian"
     assert not Initiative.objects.filter(name="Freundeskreis Atlantis").exists()
 

@@ -12,6 +12,7 @@ from django.test import Client
 
 from partnerships.models import Municipality, Partnership, Suggestion
 from partnerships.vocabulary import InitiativeKind, Status
+from tests.editing import record_status_change
 from tests.factories import InitiativeFactory
 from tests.public_pages import admin_url, assert_nowhere_public, body, de
 
@@ -23,17 +24,8 @@ def test_no_editor_name_or_address_is_public(editor_client, editor, anonymous):
         "oberredakteur-geheim", "ober.geheim@example.org", "a-long-Super-passphrase-42"
     )
     partnership = Partnership.objects.get(slug="aachen--kostroma")
-    response = editor_client.post(
-        admin_url(Partnership, "changelist"),
-        {
-            "action": "record_status_change",
-            "_selected_action": [partnership.pk],
-            "apply": "1",
-            "status": Status.SUSPENDED,
-            "date": "2022-03-03",
-            "note": "Ratsbeschluss",
-            "source_url": "https://example.org/beschluss",
-        },
+    response = record_status_change(
+        editor_client, [partnership], status=Status.SUSPENDED, date="2022-03-03"
     )
     assert response.status_code == 302
     entry = partnership.history.latest("history_date")

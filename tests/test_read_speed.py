@@ -7,8 +7,6 @@ region or given another kind, a partnership given another partner, Django's save
 whatever an instance holds, queryset updates and the importer's COPY.
 """
 
-import io
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +16,7 @@ from partnerships.models import Municipality, Partnership, Region
 from partnerships.selectors import partnership_list
 from partnerships.vocabulary import MunicipalityKind
 from tests.factories import MunicipalityFactory, PartnershipFactory, RussianMunicipalityFactory
+from tests.import_files import PARTNERSHIP_HEADER, run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -118,18 +117,12 @@ def test_a_save_cannot_write_stale_copies():
 
 
 def test_the_importers_copy_path_sets_the_copies():
-    header = (
-        "german_name,german_state,russian_name_latin,russian_name_cyrillic,russian_region,"
-        "kind,since_year,status,source\n"
-    )
     rows = "".join(
         f"Lesestadt {n},Hessen,Lesograd {n},Лесоград {n},Oblast Kaluga,Partnerschaft,"
         f"1990,aktiv,https://example.org/read/{n}\n"
         for n in range(40)
     )
-    data = io.BytesIO((header + rows).encode("utf-8"))
-    data.name = "read.csv"
-    report = PartnershipImporter().run(data)
+    report = run_import(PartnershipImporter(), PARTNERSHIP_HEADER + rows, "read.csv")
     assert report.ok, report.summary()
     imported = list(Partnership.objects.filter(german_partner__name__startswith="Lesestadt "))
     assert len(imported) == 40
