@@ -1,9 +1,14 @@
-"""One selector per public read: the HTML list, the CSV export and any API share it.
+"""The public reads: one selector per list, page and detail page.
 
-Each ``*_filter(params)`` returns the bound FilterSet (for the form and the facets);
-each ``*_list(params)`` returns its rows. Everything starts from ``published()``, in the
-order of the names the reader sees, collated as the reader's language sorts
-(``partnerships.filters.shown_name``).
+A list's rows before its filters are ``listed_*()``: published, with what the rows show,
+in the order of the names the reader sees, collated as the reader's language sorts
+(``partnerships.filters.shown_name``). The list's FilterSet (``partnerships.filters``)
+filters them; ``*_filterset(params)`` binds the two to a query string. The HTML list, its
+CSV export, the map, the statistics and the API all start from them, so they always hold
+the same rows.
+
+The partnership and municipality pages are read in one query each (``partnership_page``,
+``municipality_page``, below).
 """
 
 from __future__ import annotations
@@ -54,8 +59,10 @@ def unshown(model, prefix: str = "") -> list[str]:
     return [prefix + name for name in UNSHOWN[model]]
 
 
-def partnership_filter(params) -> PartnershipFilter:
-    queryset = (
+def listed_partnerships() -> QuerySet[Partnership]:
+    """The partnerships the public list shows before its filters: published, with both
+    partners and their regions, in the order of the partners' names as the reader sees them."""
+    return (
         Partnership.objects.published()
         .select_related("german_partner__region", "russian_partner__region")
         .defer(
@@ -65,52 +72,58 @@ def partnership_filter(params) -> PartnershipFilter:
         )
         .order_by(shown_name("german_partner__"), shown_name("russian_partner__"), "pk")
     )
-    return PartnershipFilter(params, queryset=queryset)
 
 
-def partnership_list(*, params) -> QuerySet[Partnership]:
-    return partnership_filter(params).qs
-
-
-def municipality_filter(params) -> MunicipalityFilter:
-    queryset = (
+def listed_municipalities() -> QuerySet[Municipality]:
+    """The municipalities the public list shows before its filters, with their regions,
+    in the order of the names the reader sees."""
+    return (
         Municipality.objects.published()
         .select_related("region")
         .defer(*unshown(Municipality))
         .order_by(shown_name(), "pk")
     )
-    return MunicipalityFilter(params, queryset=queryset)
 
 
-def municipality_list(*, params) -> QuerySet[Municipality]:
-    return municipality_filter(params).qs
-
-
-def initiative_filter(params) -> InitiativeFilter:
-    queryset = (
+def listed_initiatives() -> QuerySet[Initiative]:
+    """The initiatives the public list shows before its filters, with their seats."""
+    return (
         Initiative.objects.published()
         .select_related("seat__region")
         .order_by(collated("name"), "pk")
     )
-    return InitiativeFilter(params, queryset=queryset)
 
 
-def initiative_list(*, params) -> QuerySet[Initiative]:
-    return initiative_filter(params).qs
-
-
-def signatory_filter(params) -> SignatoryFilter:
-    queryset = (
+def listed_signatories() -> QuerySet[Signatory]:
+    """The signatories the public list shows before its filters: published, of a
+    published appeal, with what they signed for."""
+    return (
         Signatory.objects.published()
         .filter(appeal__is_published=True)
         .select_related("appeal", "municipality__region", "initiative__seat__region")
         .order_by(shown_signatory(), "pk")
     )
-    return SignatoryFilter(params, queryset=queryset)
 
 
-def signatory_list(*, params) -> QuerySet[Signatory]:
-    return signatory_filter(params).qs
+def partnership_filterset(params) -> PartnershipFilter:
+    """The partnership list's FilterSet bound to ``params`` (a query string): its ``qs`` is
+    the rows the page, the export, the map and the API show under it."""
+    return PartnershipFilter(params, queryset=listed_partnerships())
+
+
+def municipality_filterset(params) -> MunicipalityFilter:
+    """The municipality list's FilterSet bound to ``params``."""
+    return MunicipalityFilter(params, queryset=listed_municipalities())
+
+
+def initiative_filterset(params) -> InitiativeFilter:
+    """The initiative list's FilterSet bound to ``params``."""
+    return InitiativeFilter(params, queryset=listed_initiatives())
+
+
+def signatory_filterset(params) -> SignatoryFilter:
+    """The signatory list's FilterSet bound to ``params``."""
+    return SignatoryFilter(params, queryset=listed_signatories())
 
 
 # Detail pages ------------------------------------------------------------------------------

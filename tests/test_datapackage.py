@@ -20,10 +20,10 @@ from partnerships.models import Municipality, Partnership
 pytestmark = pytest.mark.django_db
 
 SELECTORS = {
-    "partnerships": selectors.partnership_filter,
-    "municipalities": selectors.municipality_filter,
-    "initiatives": selectors.initiative_filter,
-    "signatories": selectors.signatory_filter,
+    "partnerships": selectors.partnership_filterset,
+    "municipalities": selectors.municipality_filterset,
+    "initiatives": selectors.initiative_filterset,
+    "signatories": selectors.signatory_filterset,
 }
 FILES = ["datapackage.json", *(f"{name}.csv" for name in SELECTORS)]
 

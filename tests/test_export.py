@@ -561,12 +561,12 @@ def prepare_partnerships(queryset: QuerySet) -> QuerySet:
 REFERENCE = {
     # name: (selector, prepare, columns) of the model path, the reference
     "partnerships": (
-        selectors.partnership_filter,
+        selectors.partnership_filterset,
         prepare_partnerships,
         exports.PARTNERSHIP_COLUMNS,
     ),
     "municipalities": (
-        selectors.municipality_filter,
+        selectors.municipality_filterset,
         lambda queryset: queryset,
         exports.MUNICIPALITY_COLUMNS,
     ),

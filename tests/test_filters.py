@@ -9,7 +9,7 @@ option chosen, on the starter data.
 import pytest
 from django.http import QueryDict
 
-from partnerships.selectors import municipality_filter, partnership_filter
+from partnerships.selectors import municipality_filterset, partnership_filterset
 
 pytestmark = pytest.mark.django_db
 
@@ -62,16 +62,18 @@ def assert_counts_are_the_lists(select, params: str):
 
 @pytest.mark.parametrize("params", PARTNERSHIP_FILTERS)
 def test_every_partnership_facet_counts_what_choosing_it_would_list(params):
-    assert_counts_are_the_lists(partnership_filter, params)
+    assert_counts_are_the_lists(partnership_filterset, params)
 
 
 @pytest.mark.parametrize("params", MUNICIPALITY_FILTERS)
 def test_every_municipality_facet_counts_what_choosing_it_would_list(params):
-    assert_counts_are_the_lists(municipality_filter, params)
+    assert_counts_are_the_lists(municipality_filterset, params)
 
 
 def test_the_facets_are_counted_in_one_query(django_assert_num_queries):
-    filterset = partnership_filter(QueryDict("german_state=DE-NW&status=suspended&kind=official"))
+    filterset = partnership_filterset(
+        QueryDict("german_state=DE-NW&status=suspended&kind=official")
+    )
     assert filterset.is_valid()
     with django_assert_num_queries(1):
         filterset.counts()
@@ -79,7 +81,7 @@ def test_the_facets_are_counted_in_one_query(django_assert_num_queries):
 
 def test_an_active_condition_facet_is_counted_in_a_query_of_its_own(django_assert_num_queries):
     # "level" is counted as conditions: chosen, its options are counted without it
-    filterset = partnership_filter(QueryDict("german_state=DE-NW&level=town"))
+    filterset = partnership_filterset(QueryDict("german_state=DE-NW&level=town"))
     assert filterset.is_valid()
     with django_assert_num_queries(2):
         total, counts = filterset.counts()
