@@ -7,8 +7,9 @@ filters them; ``*_filterset(params)`` binds the two to a query string. The HTML 
 CSV export, the map, the statistics and the API all start from them, so they always hold
 the same rows.
 
-The partnership and municipality pages are read in one query each (``partnership_page``,
-``municipality_page``, below).
+The home page reads through ``home_page()``, the initiative and appeal pages through
+``initiative_pages()`` and ``appeal_pages()``; the partnership and municipality pages each
+in one query (``partnership_page``, ``municipality_page``, below).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models, router
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from partnerships.filters import (
     COLLATIONS,
@@ -37,6 +38,7 @@ from partnerships.filters import (
 )
 from partnerships.models import (
     AlternativeName,
+    Appeal,
     Initiative,
     Municipality,
     Partnership,
@@ -124,6 +126,72 @@ def initiative_filterset(params) -> InitiativeFilter:
 def signatory_filterset(params) -> SignatoryFilter:
     """The signatory list's FilterSet bound to ``params``."""
     return SignatoryFilter(params, queryset=listed_signatories())
+
+
+# Home, initiative and appeal pages -----------------------------------------------------
+
+
+@dataclass
+class HomePage:
+    counts: dict[str, int]
+    latest: list[Partnership]
+    appeal: Appeal | None
+
+
+def home_page() -> HomePage:
+    """What the home page shows: how many partnerships (and of them suspended), German and
+    Russian partners and initiatives the registry publishes, the eight partnerships changed
+    last, and the first appeal."""
+    partnerships = Partnership.objects.published()
+    municipalities = Municipality.objects.published()
+    counts = {
+        "partnerships": partnerships.count(),
+        "suspended": partnerships.suspended().count(),
+        "german": municipalities.german().count(),
+        "russian": municipalities.russian().count(),
+        "initiatives": Initiative.objects.published().count(),
+    }
+    latest = list(
+        partnerships.select_related("german_partner", "russian_partner").order_by(
+            "-updated_at", "-pk"
+        )[:8]
+    )
+    return HomePage(
+        counts=counts,
+        latest=latest,
+        appeal=Appeal.objects.published().order_by("date").first(),
+    )
+
+
+def _shown(queryset: QuerySet, drafts: bool) -> QuerySet:
+    """``queryset`` as its reader may see it: published only, or with drafts for editors."""
+    return queryset if drafts else queryset.published()
+
+
+def initiative_pages(*, drafts: bool = False) -> QuerySet[Initiative]:
+    """The initiatives whose pages a reader may open (``drafts``: editors, who see drafts
+    too), each with its seat and the partnerships it carries that the reader may see."""
+    partnerships = _shown(Partnership.objects.all(), drafts).select_related(
+        "german_partner", "russian_partner"
+    )
+    return (
+        _shown(Initiative.objects.all(), drafts)
+        .select_related("seat__region")
+        .prefetch_related(Prefetch("partnerships", queryset=partnerships))
+    )
+
+
+def appeal_pages(*, drafts: bool = False) -> QuerySet[Appeal]:
+    """The appeals whose pages a reader may open, each with the signatories and supporters
+    the reader may see, in the order of their names."""
+    signatories = (
+        _shown(Signatory.objects.all(), drafts)
+        .select_related("municipality", "initiative")
+        .order_by(shown_signatory(), "pk")
+    )
+    return _shown(Appeal.objects.all(), drafts).prefetch_related(
+        Prefetch("signatories", queryset=signatories)
+    )
 
 
 # Detail pages ------------------------------------------------------------------------------

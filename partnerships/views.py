@@ -11,13 +11,12 @@ Bad input never breaks a page: an invalid filter, sort key, page or page size an
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cached_property
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -41,10 +40,8 @@ from partnerships.filters import (
     MunicipalityFilter,
     PartnershipFilter,
     SignatoryFilter,
-    shown_signatory,
 )
-from partnerships.models import Appeal, Initiative, Municipality, Partnership, Signatory
-from partnerships.vocabulary import Country, Status
+from partnerships.models import Municipality, Partnership
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
@@ -319,10 +316,10 @@ class SignatoryExportView(CSVExportView):
 class PreviewableDetailView(DetailView):
     """Drafts answer 404 to the public; staff see them with a "draft" banner."""
 
-    def visible(self, queryset):
-        if self.request.user.is_staff:
-            return queryset
-        return queryset.published()
+    @property
+    def drafts(self) -> bool:
+        """Whether the reader may see drafts (editors)."""
+        return self.request.user.is_staff
 
 
 class CachedRecordView(PreviewableDetailView):
@@ -334,11 +331,12 @@ class CachedRecordView(PreviewableDetailView):
     "suggest a correction" form with its CSRF token stays outside the cached part.
     """
 
-    # selectors.partnership_page or selectors.municipality_page
-    read_page: Callable[..., object]
+    def read_page(self, slug: str):
+        """The page's record and what its article shows, or None (``selectors.*_page``)."""
+        raise NotImplementedError
 
     def get_object(self, queryset=None):
-        page = type(self).read_page(self.kwargs["slug"], drafts=self.request.user.is_staff)
+        page = self.read_page(self.kwargs["slug"])
         if page is None:
             raise Http404(
                 _("No %(verbose_name)s found matching the query")
@@ -358,7 +356,9 @@ class CachedRecordView(PreviewableDetailView):
 class PartnershipDetailView(CachedRecordView):
     template_name = "partnerships/partnership_detail.html"
     model = Partnership
-    read_page = staticmethod(selectors.partnership_page)
+
+    def read_page(self, slug: str) -> selectors.PartnershipPage | None:
+        return selectors.partnership_page(slug, drafts=self.drafts)
 
     def record(self, page: selectors.PartnershipPage) -> Partnership:
         return page.partnership
@@ -374,7 +374,9 @@ class PartnershipDetailView(CachedRecordView):
 class MunicipalityDetailView(CachedRecordView):
     template_name = "partnerships/municipality_detail.html"
     model = Municipality
-    read_page = staticmethod(selectors.municipality_page)
+
+    def read_page(self, slug: str) -> selectors.MunicipalityPage | None:
+        return selectors.municipality_page(slug, drafts=self.drafts)
 
     def record(self, page: selectors.MunicipalityPage) -> Municipality:
         return page.municipality
@@ -391,14 +393,7 @@ class InitiativeDetailView(PreviewableDetailView):
     template_name = "partnerships/initiative_detail.html"
 
     def get_queryset(self):
-        partnerships = self.visible(Partnership.objects.all()).select_related(
-            "german_partner", "russian_partner"
-        )
-        return (
-            self.visible(Initiative.objects.all())
-            .select_related("seat__region")
-            .prefetch_related(Prefetch("partnerships", queryset=partnerships))
-        )
+        return selectors.initiative_pages(drafts=self.drafts)
 
 
 class AppealDetailView(PreviewableDetailView):
@@ -408,14 +403,7 @@ class AppealDetailView(PreviewableDetailView):
     template_name = "partnerships/appeal_detail.html"
 
     def get_queryset(self):
-        signatories = (
-            self.visible(Signatory.objects.all())
-            .select_related("municipality", "initiative")
-            .order_by(shown_signatory(), "pk")
-        )
-        return self.visible(Appeal.objects.all()).prefetch_related(
-            Prefetch("signatories", queryset=signatories)
-        )
+        return selectors.appeal_pages(drafts=self.drafts)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -430,20 +418,8 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        partnerships = Partnership.objects.published()
-        context["counts"] = {
-            "partnerships": partnerships.count(),
-            "suspended": partnerships.filter(status=Status.SUSPENDED).count(),
-            "german": Municipality.objects.published().filter(country=Country.GERMANY).count(),
-            "russian": Municipality.objects.published().filter(country=Country.RUSSIA).count(),
-            "initiatives": Initiative.objects.published().count(),
-        }
-        context["latest"] = list(
-            partnerships.select_related("german_partner", "russian_partner").order_by(
-                "-updated_at", "-pk"
-            )[:8]
-        )
-        context["appeal"] = Appeal.objects.published().order_by("date").first()
+        page = selectors.home_page()
+        context.update(counts=page.counts, latest=page.latest, appeal=page.appeal)
         return context
 
 
