@@ -113,7 +113,7 @@ def sample() -> dict:
 def export_queryset():
     """The export's query, built exactly as PartnershipExportView builds it (no filters):
     the cells of every column, which the export has PostgreSQL write as CSV (COPY)."""
-    filterset = selectors.partnership_filter(QueryDict(""))
+    filterset = selectors.partnership_filterset(QueryDict(""))
     assert filterset.is_valid()
     return exports.cells_partnerships(filterset.qs, "http://127.0.0.1:8000/")
 

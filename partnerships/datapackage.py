@@ -94,7 +94,7 @@ class Table:
 
     name: str
     title: str
-    view: type[views.RegistryExportView]
+    view: type[views.CSVExportView]
     url_name: str
     primary_key: tuple[str, ...] = ()
     # (fields here, resource, fields there)

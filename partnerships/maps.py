@@ -1,10 +1,10 @@
 """The map of partnerships: a page with Leaflet and the GeoJSON of the filtered list (issue 12).
 
-The page and its GeoJSON start from ``selectors.partnership_filter``, the FilterSet of the
-partnership list: under the same query string the map draws exactly the partnerships the
-list shows (a line each), and the towns they link (a marker each). A partnership whose
-partner has no coordinates cannot be drawn; it is counted as ``unplaced`` instead, so
-that lines and unplaced together always make the list's number.
+The page and its GeoJSON start from ``selectors.partnership_filterset``, the FilterSet of
+the partnership list over its rows: under the same query string the map draws exactly the
+partnerships the list shows (a line each), and the towns they link (a marker each). A
+partnership whose partner has no coordinates cannot be drawn; it is counted as ``unplaced``
+instead, so that lines and unplaced together always make the list's number.
 
 The GeoJSON is read with one ``values()`` query, without model instances, so that it stays
 quick for tens of thousands of partnerships.
@@ -161,7 +161,7 @@ def feature_collection(filterset: PartnershipFilter) -> dict:
 
 
 def build_geojson(request: HttpRequest) -> HttpResponse:
-    filterset = selectors.partnership_filter(request.GET)
+    filterset = selectors.partnership_filterset(request.GET)
     if not filterset.is_valid():
         return errors_response(filterset)
     body = json.dumps(feature_collection(filterset), ensure_ascii=False, separators=(",", ":"))
@@ -186,7 +186,7 @@ class MapView(TemplateView):
         return cached_page(request, lambda: self.render_map(request))
 
     def render_map(self, request: HttpRequest) -> HttpResponse:
-        filterset = selectors.partnership_filter(request.GET)
+        filterset = selectors.partnership_filterset(request.GET)
         context = {"filterset": filterset, "view": self, "statuses": Status.choices}
         if not filterset.is_valid():
             context["error"] = _("Some filters could not be used; see the messages below.")

@@ -1,9 +1,15 @@
-"""One selector per public read: the HTML list, the CSV export and any API share it.
+"""The public reads: one selector per list, page and detail page.
 
-Each ``*_filter(params)`` returns the bound FilterSet (for the form and the facets);
-each ``*_list(params)`` returns its rows. Everything starts from ``published()``, in the
-order of the names the reader sees, collated as the reader's language sorts
-(``partnerships.filters.shown_name``).
+A list's rows before its filters are ``listed_*()``: published, with what the rows show,
+in the order of the names the reader sees, collated as the reader's language sorts
+(``partnerships.filters.shown_name``). The list's FilterSet (``partnerships.filters``)
+filters them; ``*_filterset(params)`` binds the two to a query string. The HTML list, its
+CSV export, the map, the statistics and the API all start from them, so they always hold
+the same rows.
+
+The home page reads through ``home_page()``, the initiative and appeal pages through
+``initiative_pages()`` and ``appeal_pages()``; the partnership and municipality pages each
+in one query (``partnership_page``, ``municipality_page``, below).
 """
 
 from __future__ import annotations
@@ -16,15 +22,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models, router
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from partnerships.filters import (
     COLLATIONS,
     SHOWN_NAME_FIELDS,
-    InitiativeFilter,
-    MunicipalityFilter,
     PartnershipFilter,
-    SignatoryFilter,
     collated,
     reader_language,
     shown_name,
@@ -32,6 +35,7 @@ from partnerships.filters import (
 )
 from partnerships.models import (
     AlternativeName,
+    Appeal,
     Initiative,
     Municipality,
     Partnership,
@@ -54,8 +58,10 @@ def unshown(model, prefix: str = "") -> list[str]:
     return [prefix + name for name in UNSHOWN[model]]
 
 
-def partnership_filter(params) -> PartnershipFilter:
-    queryset = (
+def listed_partnerships() -> QuerySet[Partnership]:
+    """The partnerships the public list shows before its filters: published, with both
+    partners and their regions, in the order of the partners' names as the reader sees them."""
+    return (
         Partnership.objects.published()
         .select_related("german_partner__region", "russian_partner__region")
         .defer(
@@ -65,52 +71,109 @@ def partnership_filter(params) -> PartnershipFilter:
         )
         .order_by(shown_name("german_partner__"), shown_name("russian_partner__"), "pk")
     )
-    return PartnershipFilter(params, queryset=queryset)
 
 
-def partnership_list(*, params) -> QuerySet[Partnership]:
-    return partnership_filter(params).qs
-
-
-def municipality_filter(params) -> MunicipalityFilter:
-    queryset = (
+def listed_municipalities() -> QuerySet[Municipality]:
+    """The municipalities the public list shows before its filters, with their regions,
+    in the order of the names the reader sees."""
+    return (
         Municipality.objects.published()
         .select_related("region")
         .defer(*unshown(Municipality))
         .order_by(shown_name(), "pk")
     )
-    return MunicipalityFilter(params, queryset=queryset)
 
 
-def municipality_list(*, params) -> QuerySet[Municipality]:
-    return municipality_filter(params).qs
-
-
-def initiative_filter(params) -> InitiativeFilter:
-    queryset = (
+def listed_initiatives() -> QuerySet[Initiative]:
+    """The initiatives the public list shows before its filters, with their seats."""
+    return (
         Initiative.objects.published()
         .select_related("seat__region")
         .order_by(collated("name"), "pk")
     )
-    return InitiativeFilter(params, queryset=queryset)
 
 
-def initiative_list(*, params) -> QuerySet[Initiative]:
-    return initiative_filter(params).qs
-
-
-def signatory_filter(params) -> SignatoryFilter:
-    queryset = (
+def listed_signatories() -> QuerySet[Signatory]:
+    """The signatories the public list shows before its filters: published, of a
+    published appeal, with what they signed for."""
+    return (
         Signatory.objects.published()
         .filter(appeal__is_published=True)
         .select_related("appeal", "municipality__region", "initiative__seat__region")
         .order_by(shown_signatory(), "pk")
     )
-    return SignatoryFilter(params, queryset=queryset)
 
 
-def signatory_list(*, params) -> QuerySet[Signatory]:
-    return signatory_filter(params).qs
+def partnership_filterset(params) -> PartnershipFilter:
+    """The partnership list's FilterSet bound to ``params`` (a query string): its ``qs`` is
+    the rows the page, the export, the map and the API show under it."""
+    return PartnershipFilter(params, queryset=listed_partnerships())
+
+
+# Home, initiative and appeal pages -----------------------------------------------------
+
+
+@dataclass
+class HomePage:
+    counts: dict[str, int]
+    latest: list[Partnership]
+    appeal: Appeal | None
+
+
+def home_page() -> HomePage:
+    """What the home page shows: how many partnerships (and of them suspended), German and
+    Russian partners and initiatives the registry publishes, the eight partnerships changed
+    last, and the first appeal."""
+    partnerships = Partnership.objects.published()
+    municipalities = Municipality.objects.published()
+    counts = {
+        "partnerships": partnerships.count(),
+        "suspended": partnerships.suspended().count(),
+        "german": municipalities.german().count(),
+        "russian": municipalities.russian().count(),
+        "initiatives": Initiative.objects.published().count(),
+    }
+    latest = list(
+        partnerships.select_related("german_partner", "russian_partner").order_by(
+            "-updated_at", "-pk"
+        )[:8]
+    )
+    return HomePage(
+        counts=counts,
+        latest=latest,
+        appeal=Appeal.objects.published().order_by("date").first(),
+    )
+
+
+def _shown(queryset: QuerySet, drafts: bool) -> QuerySet:
+    """``queryset`` as its reader may see it: published only, or with drafts for editors."""
+    return queryset if drafts else queryset.published()
+
+
+def initiative_pages(*, drafts: bool = False) -> QuerySet[Initiative]:
+    """The initiatives whose pages a reader may open (``drafts``: editors, who see drafts
+    too), each with its seat and the partnerships it carries that the reader may see."""
+    partnerships = _shown(Partnership.objects.all(), drafts).select_related(
+        "german_partner", "russian_partner"
+    )
+    return (
+        _shown(Initiative.objects.all(), drafts)
+        .select_related("seat__region")
+        .prefetch_related(Prefetch("partnerships", queryset=partnerships))
+    )
+
+
+def appeal_pages(*, drafts: bool = False) -> QuerySet[Appeal]:
+    """The appeals whose pages a reader may open, each with the signatories and supporters
+    the reader may see, in the order of their names."""
+    signatories = (
+        _shown(Signatory.objects.all(), drafts)
+        .select_related("municipality", "initiative")
+        .order_by(shown_signatory(), "pk")
+    )
+    return _shown(Appeal.objects.all(), drafts).prefetch_related(
+        Prefetch("signatories", queryset=signatories)
+    )
 
 
 # Detail pages ------------------------------------------------------------------------------

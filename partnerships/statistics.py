@@ -1,13 +1,14 @@
 """The statistics page: partnerships counted by Land × status, federal subject, decade, kind
 and partner level, as server-rendered SVG charts with tables and CSVs (issue 12).
 
-Every number is counted on the partnership list's own selector (``partnership_filter``,
-published partnerships only) and kept in the list's count cache, and every bar and cell
-links to the list filtered by the list's own parameters: a figure always equals the list
-it links to. The facets of the unfiltered list give the Länder, federal subjects, kinds,
-levels and statuses (the same cached counts as ``/partnerships/``); Land × status and the
-decades are one grouped query each on the same queryset, instead of one filtered list per
-status or decade (a dozen counts with all their facets).
+Every number is counted on the partnership list's own FilterSet and rows
+(``selectors.partnership_filterset``, published partnerships only) and kept in the list's
+count cache, and every bar and cell links to the list filtered by the list's own parameters:
+a figure always equals the list it links to. The facets of the unfiltered list give the
+Länder, federal subjects, kinds, levels and statuses (the same cached counts as
+``/partnerships/``); Land × status and the decades are one grouped query each on the same
+queryset, instead of one filtered list per status or decade (a dozen counts with all their
+facets).
 
 The charts are SVG drawn here, without JavaScript: each row a label line above its bar,
 so that long Russian names fit a phone's width; the geometry is computed below and the
@@ -31,7 +32,7 @@ from django.views import View
 from partnerships import exports
 from partnerships.caching import cached_counts, cached_page, current_generation
 from partnerships.filters import region_choices
-from partnerships.selectors import partnership_filter
+from partnerships.selectors import partnership_filterset
 from partnerships.vocabulary import Country, PartnerLevel, PartnershipKind, Status
 
 # The chart's coordinate system: 360 units wide, shown at the width of its column (at most
@@ -214,7 +215,7 @@ def decade_counts(queryset) -> dict[int | None, int]:
 
 def figures(request: HttpRequest) -> list[Figure]:
     """The page's figures, from the list's counts (cached under the registry's generation)."""
-    filterset = partnership_filter({})
+    filterset = partnership_filterset({})
     filterset.is_valid()  # no filters: always valid, and count_key() reads the cleaned data
     key = filterset.count_key()
     total, facets = cached_counts(request, key, filterset.counts)

@@ -1,4 +1,9 @@
-"""Public pages. Lists and exports go through the selectors; details start from published().
+"""Public pages: the four lists with their CSV exports, and the detail and home pages.
+
+A list is django-filter's ``FilterView``: its FilterSet (``filterset_class``) filters the
+rows its selector names (``selectors.listed_*``), and Django's Paginator pages them, told
+the total by the count cache (``CachedCountPaginator``). Its export is a view of its own
+kind (``CSVExportView``) over the same FilterSet and rows.
 
 Bad input never breaks a page: an invalid filter, sort key, page or page size answers
 400 with the form's message, and a page that does not exist answers 404.
@@ -6,57 +11,45 @@ Bad input never breaks a page: an invalid filter, sort key, page or page size an
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView, TemplateView, View
+from django_filters.views import FilterMixin, FilterView
 
 from partnerships import exports, selectors
 from partnerships.caching import cached_counts, cached_page, current_generation
 from partnerships.changes import recent_changes
-from partnerships.filters import FacetedFilterSet, shown_signatory
-from partnerships.models import (
-    Appeal,
-    Initiative,
-    Municipality,
-    Partnership,
-    Signatory,
+from partnerships.filters import (
+    FacetedFilterSet,
+    InitiativeFilter,
+    MunicipalityFilter,
+    PartnershipFilter,
+    SignatoryFilter,
 )
-from partnerships.vocabulary import Country, Status
+from partnerships.models import Municipality, Partnership
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
+NOT_A_PAGE_NUMBER = gettext_lazy("The page number must be a whole number from 1.")
 
 
-class BadRequest(Exception):
-    """A query parameter the page cannot use; the message is shown to the reader."""
-
-
-WHOLE_NUMBER = re.compile(r"[0-9]{1,7}")
-
-
-def page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    if not WHOLE_NUMBER.fullmatch(raw) or not 1 <= int(raw) <= 1_000_000:
-        raise BadRequest(_("The page number must be a whole number from 1."))
-    return int(raw)
-
-
-def page_size(request: HttpRequest) -> int:
-    raw = request.GET.get("per_page", str(DEFAULT_PAGE_SIZE))
-    if not WHOLE_NUMBER.fullmatch(raw) or int(raw) not in PAGE_SIZES:
-        sizes = ", ".join(map(str, PAGE_SIZES))
-        raise BadRequest(_("Results per page can be %(sizes)s.") % {"sizes": sizes})
-    return int(raw)
+class UnusableParameter(Exception):
+    """A query parameter the list cannot use; the message is shown to the reader (400)."""
 
 
 def active_filters(filterset: FacetedFilterSet) -> int:
@@ -67,73 +60,141 @@ def active_filters(filterset: FacetedFilterSet) -> int:
     )
 
 
-class RegistryListView(TemplateView):
-    """A filtered, sorted, paginated public list with facet counts and a CSV export."""
+class CachedCountPaginator(Paginator):
+    """Django's Paginator over a faceted list, its count taken from the count cache.
 
-    selector: Callable[[object], FacetedFilterSet]
-    list_title: str = ""
+    The total and every facet's counts are one grouped query (``FacetedFilterSet.counts``),
+    kept per filters and registry generation (``cached_counts``): paging, sorting or
+    switching the language counts nothing again, and the Paginator never counts the rows
+    itself. The facets' counts are here too (``facet_values``).
+    """
+
+    def __init__(self, object_list, per_page, *, request: HttpRequest, filterset, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.request = request
+        self.filterset = filterset
+
+    def validate_number(self, number):
+        # int() would also read " 2", "+2" or other scripts' digits: one address per page
+        # (the page cache keeps each address apart).
+        if isinstance(number, str) and not (number.isascii() and number.isdigit()):
+            raise PageNotAnInteger(self.error_messages["invalid_page"])
+        return super().validate_number(number)
+
+    @cached_property
+    def counts(self) -> tuple[int, dict[str, dict[str, int]]]:
+        filterset = self.filterset
+        return cached_counts(self.request, filterset.count_key(), filterset.counts)
+
+    @cached_property
+    def count(self) -> int:
+        return self.counts[0]
+
+    @property
+    def facet_values(self) -> dict[str, dict[str, int]]:
+        return self.counts[1]
+
+
+class ListFilterMixin(FilterMixin):
+    """django-filter's FilterMixin with the FilterSet bound even to an empty query string:
+    the whole list is a valid choice of filters, with counts, facets and an export."""
+
+    def get_filterset_kwargs(self, filterset_class) -> dict:
+        return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET}
+
+
+class RegistryListView(ListFilterMixin, FilterView):
+    """A filtered, sorted, paginated public list with facet counts, a CSV export and, for
+    partnerships, a map. Rendered pages are kept in the page cache (``cached_page``)."""
+
+    paginator_class = CachedCountPaginator
+    paginate_by = DEFAULT_PAGE_SIZE
+    page_sizes = PAGE_SIZES
     export_url_name: str = ""
     # The same rows on the map (partnerships/maps.py), if this list has one.
     map_url_name: str = ""
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return cached_page(request, lambda: self.render_list(request))
+        return cached_page(request, lambda: self.render_list(request, *args, **kwargs))
 
-    def render_list(self, request: HttpRequest) -> HttpResponse:
-        filterset = type(self).selector(request.GET)
-        filterset._generation = current_generation(request)  # read by the page cache
-        context = {
-            "filterset": filterset,
-            "page_sizes": PAGE_SIZES,
-            "view": self,
-            "active_filters": active_filters(filterset),
-        }
+    def render_list(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
-            if not filterset.is_valid():
-                raise BadRequest(_("Some filters could not be used; see the messages below."))
-            number, size = page_number(request), page_size(request)
-        except BadRequest as error:
-            context["error"] = str(error)
-            return render(request, self.template_name, context, status=400)
-        queryset = filterset.qs
-        total, facet_values = cached_counts(request, filterset.count_key(), filterset.counts)
-        last_page = max((total + size - 1) // size, 1)
-        if number > last_page:
-            raise Http404(_("There is no page %(number)s.") % {"number": number})
-        offset = (number - 1) * size
-        if total == 0 and filterset.suggests():
-            # No rows to read; the one query asks instead whether the search itself found
-            # nothing, and which names come close ("did you mean …?").
-            object_list, unmatched = [], filterset.unmatched_search()
-        else:
-            object_list, unmatched = list(queryset[offset : offset + size]), None
-        context.update(
-            object_list=object_list,
-            unmatched=unmatched,
-            total=total,
-            page=number,
-            last_page=last_page,
-            per_page=size,
-            first_index=offset + 1 if total else 0,
-            last_index=min(offset + size, total),
-            facets=filterset.facet_counts(facet_values),
+            response = super().get(request, *args, **kwargs)
+        except UnusableParameter as error:
+            context = {**self.list_context(), "error": str(error)}
+            response = self.render_to_response(context, status=400)
+        # Rendered here: the page cache keeps the content.
+        return response.render()
+
+    def list_context(self) -> dict:
+        """What the page shows whether or not its parameters can be used."""
+        return {
+            "filterset": self.filterset,
+            "view": self,
+            "page_sizes": self.page_sizes,
+            "active_filters": active_filters(self.filterset),
+        }
+
+    def get_paginate_by(self, queryset) -> int:
+        raw = self.request.GET.get("per_page", str(self.paginate_by))
+        sizes = {str(size): size for size in self.page_sizes}
+        if raw not in sizes:
+            sizes_text = ", ".join(sizes)
+            raise UnusableParameter(_("Results per page can be %(sizes)s.") % {"sizes": sizes_text})
+        return sizes[raw]
+
+    def get_paginator(self, queryset, per_page, **kwargs) -> CachedCountPaginator:
+        return super().get_paginator(
+            queryset, per_page, request=self.request, filterset=self.filterset, **kwargs
         )
-        return render(request, self.template_name, context)
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        number = self.request.GET.get(self.page_kwarg, "1")
+        try:
+            page = paginator.page(number)
+        except EmptyPage:
+            if int(number) >= 1:
+                raise Http404(_("There is no page %(number)s.") % {"number": int(number)}) from None
+            raise UnusableParameter(NOT_A_PAGE_NUMBER) from None
+        except PageNotAnInteger:
+            raise UnusableParameter(NOT_A_PAGE_NUMBER) from None
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs) -> dict:
+        filterset = self.filterset
+        if not filterset.is_valid():
+            raise UnusableParameter(_("Some filters could not be used; see the messages below."))
+        context = super().get_context_data(**kwargs)
+        paginator = context["paginator"]
+        unmatched = None
+        if paginator.count == 0 and filterset.suggests():
+            # The empty page reads no rows (the Paginator slices nothing); the one query
+            # asks instead whether the search itself found nothing, and which names come
+            # close ("did you mean …?").
+            unmatched = filterset.unmatched_search()
+        context.update(
+            self.list_context(),
+            unmatched=unmatched,
+            total=paginator.count,
+            per_page=paginator.per_page,
+            facets=filterset.facet_counts(paginator.facet_values),
+        )
+        return context
 
 
-class RegistryExportView(TemplateView):
-    """The CSV of exactly the rows the list shows under the same query string (all pages)."""
+class CSVExportView(ListFilterMixin, View):
+    """The CSV of exactly the rows a list shows under the same query string (all pages),
+    streamed: model instances, one ``Column.value`` per cell (``exports.stream_csv``).
 
-    selector: Callable[[object], FacetedFilterSet]
+    Invalid filters answer 400 in plain text, naming each filter and what is wrong.
+    """
+
     columns: list[exports.Column]
-    prepare: Callable = staticmethod(lambda queryset: queryset)
-    # The columns as SQL (queryset, base URL -> rows of text cells): PostgreSQL then
-    # writes the file (exports.copy_csv); without, model instances and ``columns``.
-    cells: Callable | None = None
     export_name: str = "export"
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        filterset = type(self).selector(request.GET)
+        filterset = self.get_filterset(self.get_filterset_class())
         if not filterset.is_valid():
             messages = "; ".join(
                 f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()
@@ -142,79 +203,123 @@ class RegistryExportView(TemplateView):
                 _("The export's filters could not be used: %(messages)s") % {"messages": messages},
                 content_type="text/plain; charset=utf-8",
             )
-        semicolon = request.GET.get("sep") == "semicolon"
-        base_url = request.build_absolute_uri("/")
-        if type(self).cells is not None:
-            return exports.copy_csv(
-                type(self).cells(filterset.qs, base_url),
-                [column.header for column in self.columns],
-                name=self.export_name,
-                semicolon=semicolon,
-            )
-        queryset = type(self).prepare(filterset.qs)
-        lines = exports.rows(queryset, self.columns, base_url)
+        return self.write_csv(
+            filterset.qs,
+            base_url=request.build_absolute_uri("/"),
+            semicolon=request.GET.get("sep") == "semicolon",
+        )
+
+    def write_csv(self, rows: QuerySet, *, base_url: str, semicolon: bool) -> StreamingHttpResponse:
+        lines = exports.rows(rows, self.columns, base_url)
         return exports.stream_csv(lines, name=self.export_name, semicolon=semicolon)
+
+
+class SQLCSVExportView(CSVExportView):
+    """An export whose cells are computed in SQL (``cells``) and written by PostgreSQL
+    (``exports.copy_csv``): the same bytes, ten times faster, for the large lists."""
+
+    def cells(self, rows: QuerySet, base_url: str) -> QuerySet:
+        """The rows as text cells, one per column (``exports.cells_*``)."""
+        raise NotImplementedError
+
+    def write_csv(self, rows: QuerySet, *, base_url: str, semicolon: bool) -> StreamingHttpResponse:
+        return exports.copy_csv(
+            self.cells(rows, base_url),
+            [column.header for column in self.columns],
+            name=self.export_name,
+            semicolon=semicolon,
+        )
 
 
 class PartnershipListView(RegistryListView):
     template_name = "partnerships/partnership_list.html"
-    selector = staticmethod(selectors.partnership_filter)
+    filterset_class = PartnershipFilter
     export_url_name = "partnerships:partnership-export"
     map_url_name = "partnerships:map"
 
+    def get_queryset(self) -> QuerySet[Partnership]:
+        return selectors.listed_partnerships()
 
-class PartnershipExportView(RegistryExportView):
-    selector = staticmethod(selectors.partnership_filter)
+
+class PartnershipExportView(SQLCSVExportView):
+    filterset_class = PartnershipFilter
     columns = exports.PARTNERSHIP_COLUMNS
-    cells = staticmethod(exports.cells_partnerships)
     export_name = "partnerships"
+
+    def get_queryset(self):
+        return selectors.listed_partnerships()
+
+    def cells(self, rows, base_url):
+        return exports.cells_partnerships(rows, base_url)
 
 
 class MunicipalityListView(RegistryListView):
     template_name = "partnerships/municipality_list.html"
-    selector = staticmethod(selectors.municipality_filter)
+    filterset_class = MunicipalityFilter
     export_url_name = "partnerships:municipality-export"
 
+    def get_queryset(self):
+        return selectors.listed_municipalities()
 
-class MunicipalityExportView(RegistryExportView):
-    selector = staticmethod(selectors.municipality_filter)
+
+class MunicipalityExportView(SQLCSVExportView):
+    filterset_class = MunicipalityFilter
     columns = exports.MUNICIPALITY_COLUMNS
-    cells = staticmethod(exports.cells_municipalities)
     export_name = "municipalities"
+
+    def get_queryset(self):
+        return selectors.listed_municipalities()
+
+    def cells(self, rows, base_url):
+        return exports.cells_municipalities(rows, base_url)
 
 
 class InitiativeListView(RegistryListView):
     template_name = "partnerships/initiative_list.html"
-    selector = staticmethod(selectors.initiative_filter)
+    filterset_class = InitiativeFilter
     export_url_name = "partnerships:initiative-export"
 
+    def get_queryset(self):
+        return selectors.listed_initiatives()
 
-class InitiativeExportView(RegistryExportView):
-    selector = staticmethod(selectors.initiative_filter)
+
+class InitiativeExportView(CSVExportView):
+    filterset_class = InitiativeFilter
     columns = exports.INITIATIVE_COLUMNS
-    prepare = staticmethod(exports.prepare_initiatives)
     export_name = "initiatives"
+
+    def get_queryset(self):
+        return selectors.listed_initiatives()
+
+    def write_csv(self, rows, **kwargs):
+        return super().write_csv(exports.prepare_initiatives(rows), **kwargs)
 
 
 class SignatoryListView(RegistryListView):
     template_name = "partnerships/signatory_list.html"
-    selector = staticmethod(selectors.signatory_filter)
+    filterset_class = SignatoryFilter
     export_url_name = "partnerships:signatory-export"
 
+    def get_queryset(self):
+        return selectors.listed_signatories()
 
-class SignatoryExportView(RegistryExportView):
-    selector = staticmethod(selectors.signatory_filter)
+
+class SignatoryExportView(CSVExportView):
+    filterset_class = SignatoryFilter
     columns = exports.SIGNATORY_COLUMNS
     export_name = "signatories"
+
+    def get_queryset(self):
+        return selectors.listed_signatories()
 
 
 class PreviewableDetailView(DetailView):
     """Drafts answer 404 to the public; staff see them with a "draft" banner."""
 
-    def visible(self, queryset):
-        if self.request.user.is_staff:
-            return queryset
-        return queryset.published()
+    @property
+    def drafts(self) -> bool:
+        """Whether the reader may see drafts (editors)."""
+        return self.request.user.is_staff
 
 
 class CachedRecordView(PreviewableDetailView):
@@ -226,11 +331,12 @@ class CachedRecordView(PreviewableDetailView):
     "suggest a correction" form with its CSRF token stays outside the cached part.
     """
 
-    # selectors.partnership_page or selectors.municipality_page
-    read_page: Callable[..., object]
+    def read_page(self, slug: str):
+        """The page's record and what its article shows, or None (``selectors.*_page``)."""
+        raise NotImplementedError
 
     def get_object(self, queryset=None):
-        page = type(self).read_page(self.kwargs["slug"], drafts=self.request.user.is_staff)
+        page = self.read_page(self.kwargs["slug"])
         if page is None:
             raise Http404(
                 _("No %(verbose_name)s found matching the query")
@@ -250,7 +356,9 @@ class CachedRecordView(PreviewableDetailView):
 class PartnershipDetailView(CachedRecordView):
     template_name = "partnerships/partnership_detail.html"
     model = Partnership
-    read_page = staticmethod(selectors.partnership_page)
+
+    def read_page(self, slug: str) -> selectors.PartnershipPage | None:
+        return selectors.partnership_page(slug, drafts=self.drafts)
 
     def record(self, page: selectors.PartnershipPage) -> Partnership:
         return page.partnership
@@ -266,7 +374,9 @@ class PartnershipDetailView(CachedRecordView):
 class MunicipalityDetailView(CachedRecordView):
     template_name = "partnerships/municipality_detail.html"
     model = Municipality
-    read_page = staticmethod(selectors.municipality_page)
+
+    def read_page(self, slug: str) -> selectors.MunicipalityPage | None:
+        return selectors.municipality_page(slug, drafts=self.drafts)
 
     def record(self, page: selectors.MunicipalityPage) -> Municipality:
         return page.municipality
@@ -283,14 +393,7 @@ class InitiativeDetailView(PreviewableDetailView):
     template_name = "partnerships/initiative_detail.html"
 
     def get_queryset(self):
-        partnerships = self.visible(Partnership.objects.all()).select_related(
-            "german_partner", "russian_partner"
-        )
-        return (
-            self.visible(Initiative.objects.all())
-            .select_related("seat__region")
-            .prefetch_related(Prefetch("partnerships", queryset=partnerships))
-        )
+        return selectors.initiative_pages(drafts=self.drafts)
 
 
 class AppealDetailView(PreviewableDetailView):
@@ -300,14 +403,7 @@ class AppealDetailView(PreviewableDetailView):
     template_name = "partnerships/appeal_detail.html"
 
     def get_queryset(self):
-        signatories = (
-            self.visible(Signatory.objects.all())
-            .select_related("municipality", "initiative")
-            .order_by(shown_signatory(), "pk")
-        )
-        return self.visible(Appeal.objects.all()).prefetch_related(
-            Prefetch("signatories", queryset=signatories)
-        )
+        return selectors.appeal_pages(drafts=self.drafts)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -322,20 +418,8 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        partnerships = Partnership.objects.published()
-        context["counts"] = {
-            "partnerships": partnerships.count(),
-            "suspended": partnerships.filter(status=Status.SUSPENDED).count(),
-            "german": Municipality.objects.published().filter(country=Country.GERMANY).count(),
-            "russian": Municipality.objects.published().filter(country=Country.RUSSIA).count(),
-            "initiatives": Initiative.objects.published().count(),
-        }
-        context["latest"] = list(
-            partnerships.select_related("german_partner", "russian_partner").order_by(
-                "-updated_at", "-pk"
-            )[:8]
-        )
-        context["appeal"] = Appeal.objects.published().order_by("date").first()
+        page = selectors.home_page()
+        context.update(counts=page.counts, latest=page.latest, appeal=page.appeal)
         return context
 
 

@@ -19,6 +19,12 @@ ECHOES = re.compile(r'(?:href|value)="[^"]*"|<span class="search-text">[^<]*</sp
 TOKEN_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
+def filterset_of(list_view, params):
+    """The FilterSet a public list (``views.MunicipalityListView`` …) binds to ``params``:
+    its ``qs`` is the rows the page, the export and the API show under them."""
+    return list_view.filterset_class(params, queryset=list_view().get_queryset())
+
+
 def de(record) -> str:
     """A record's address without a language prefix."""
     with translation.override("de"):
@@ -52,7 +58,7 @@ def every_list_page(client, url, params=None):
         response = client.get(url, {**params, "page": number})
         assert response.status_code == 200, (url, params, response.status_code)
         yield f"{url}?page={number}", body(response)
-        if number >= response.context["last_page"]:
+        if number >= response.context["paginator"].num_pages:
             return
         number += 1
 

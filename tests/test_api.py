@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import hashlib
 import json
 import re
@@ -25,7 +26,7 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
-from partnerships import selectors
+from partnerships import selectors, views
 from partnerships.models import (
     Appeal,
     Initiative,
@@ -42,15 +43,16 @@ from tests.factories import (
     RussianMunicipalityFactory,
     StatusEventFactory,
 )
+from tests.public_pages import filterset_of
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/"
 SELECTORS = {
-    "partnerships": selectors.partnership_filter,
-    "municipalities": selectors.municipality_filter,
-    "initiatives": selectors.initiative_filter,
-    "signatories": selectors.signatory_filter,
+    "partnerships": selectors.partnership_filterset,
+    "municipalities": functools.partial(filterset_of, views.MunicipalityListView),
+    "initiatives": functools.partial(filterset_of, views.InitiativeListView),
+    "signatories": functools.partial(filterset_of, views.SignatoryListView),
 }
 # The lists whose rows link to a detail page of their own (signatories have none).
 DETAIL_LINK = {
@@ -103,7 +105,7 @@ def html_rows(client: Client, resource: str, params: str) -> tuple[set[int], set
         ids |= {row.pk for row in response.context["object_list"]}
         if resource in DETAIL_LINK:
             slugs |= set(DETAIL_LINK[resource].findall(response.content.decode()))
-        if number >= response.context["last_page"]:
+        if number >= response.context["paginator"].num_pages:
             return ids, slugs
         number += 1
 
@@ -502,7 +504,9 @@ def test_a_client_over_the_rate_limit_gets_429_in_json(api, settings):
 
 @pytest.mark.parametrize("params", ["", "german_state=DE-NW", "status=suspended", "q=Wolgograd"])
 def test_the_partnerships_geojson_draws_a_line_for_each_row_of_the_list(api, params):
-    expected = set(selectors.partnership_filter(QueryDict(params)).qs.values_list("pk", flat=True))
+    expected = set(
+        selectors.partnership_filterset(QueryDict(params)).qs.values_list("pk", flat=True)
+    )
     response = api.get(f"{API}partnerships.geojson?{params}")
     assert response["Content-Type"] == "application/geo+json"
     collection = json.loads(response.content)
@@ -511,7 +515,7 @@ def test_the_partnerships_geojson_draws_a_line_for_each_row_of_the_list(api, par
     assert collection["total"] == len(expected) == collection["drawn"] + collection["unplaced"]
     assert len(lines) == collection["drawn"]
     assert {line["properties"]["id"] for line in lines} <= expected
-    unplaced = selectors.partnership_filter(QueryDict(params)).qs.filter(
+    unplaced = selectors.partnership_filterset(QueryDict(params)).qs.filter(
         german_partner__latitude__isnull=False, russian_partner__latitude__isnull=False
     )
     assert {line["properties"]["id"] for line in lines} == set(
@@ -521,7 +525,7 @@ def test_the_partnerships_geojson_draws_a_line_for_each_row_of_the_list(api, par
 
 @pytest.mark.parametrize("params", ["", "country=RU", "region=DE-NW&kind=town", "q=Калининград"])
 def test_the_municipalities_geojson_has_a_point_for_each_placed_row(api, params):
-    rows = selectors.municipality_filter(QueryDict(params)).qs
+    rows = filterset_of(views.MunicipalityListView, QueryDict(params)).qs
     placed = set(rows.filter(latitude__isnull=False).values_list("pk", flat=True))
     collection = get_json(api, f"{API}municipalities.geojson?{params}")
     features = collection["features"]

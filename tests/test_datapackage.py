@@ -5,6 +5,7 @@ hashes), hold as many rows per list as the list has, and the zip must hold exact
 unfiltered CSV downloads, byte for byte. Drafts never appear.
 """
 
+import functools
 import io
 import json
 import zipfile
@@ -14,16 +15,17 @@ from urllib.parse import urlsplit
 import frictionless
 import pytest
 
-from partnerships import datapackage, exports, selectors
+from partnerships import datapackage, exports, selectors, views
 from partnerships.models import Municipality, Partnership
+from tests.public_pages import filterset_of
 
 pytestmark = pytest.mark.django_db
 
 SELECTORS = {
-    "partnerships": selectors.partnership_filter,
-    "municipalities": selectors.municipality_filter,
-    "initiatives": selectors.initiative_filter,
-    "signatories": selectors.signatory_filter,
+    "partnerships": selectors.partnership_filterset,
+    "municipalities": functools.partial(filterset_of, views.MunicipalityListView),
+    "initiatives": functools.partial(filterset_of, views.InitiativeListView),
+    "signatories": functools.partial(filterset_of, views.SignatoryListView),
 }
 FILES = ["datapackage.json", *(f"{name}.csv" for name in SELECTORS)]
 

@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import functools
 import io
 import re
 from decimal import Decimal
@@ -14,7 +15,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.http import QueryDict, StreamingHttpResponse
 from django.utils import timezone, translation
 
-from partnerships import exports, selectors
+from partnerships import exports, selectors, views
 from partnerships.models import (
     Initiative,
     Municipality,
@@ -34,6 +35,7 @@ from tests.factories import (
     StatusEventFactory,
     region,
 )
+from tests.public_pages import filterset_of
 
 pytestmark = pytest.mark.django_db
 
@@ -624,12 +626,12 @@ def prepare_partnerships(queryset: QuerySet) -> QuerySet:
 REFERENCE = {
     # name: (selector, prepare, columns) of the model path, the reference
     "partnerships": (
-        selectors.partnership_filter,
+        selectors.partnership_filterset,
         prepare_partnerships,
         exports.PARTNERSHIP_COLUMNS,
     ),
     "municipalities": (
-        selectors.municipality_filter,
+        functools.partial(filterset_of, views.MunicipalityListView),
         lambda queryset: queryset,
         exports.MUNICIPALITY_COLUMNS,
     ),

@@ -37,7 +37,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.utils import dates, translation
 
-from partnerships import selectors, vocabulary
+from partnerships import views, vocabulary
 from partnerships.models import (
     AlternativeName,
     Appeal,
@@ -51,6 +51,7 @@ from partnerships.models import (
 )
 from partnerships.models.appeals import Participation
 from tests.factories import MunicipalityFactory, RussianMunicipalityFactory
+from tests.public_pages import filterset_of
 
 pytestmark = pytest.mark.django_db
 
@@ -517,7 +518,7 @@ def german_partner_names(client, language: str, params: dict | None = None) -> l
     response = client.get(f"{prefix}/partnerships/", {"per_page": 100, **(params or {})})
     names = [p.german_partner.display_name for p in response.context["object_list"]]
     page = 2
-    while page <= response.context["last_page"]:
+    while page <= response.context["paginator"].num_pages:
         response = client.get(
             f"{prefix}/partnerships/", {"per_page": 100, "page": page, **(params or {})}
         )
@@ -578,7 +579,7 @@ def shown_municipalities(client, prefix: str) -> list[str]:
     while page <= last:
         response = client.get(f"{prefix}/municipalities/", {"per_page": 100, "page": page})
         names += [m.display_name for m in response.context["object_list"]]
-        last, page = response.context["last_page"], page + 1
+        last, page = response.context["paginator"].num_pages, page + 1
     return names
 
 
@@ -603,7 +604,7 @@ def test_the_order_of_the_shown_names_has_its_index(language):
     with translation.override(language), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = selectors.municipality_filter(QueryDict()).qs[:50].explain()
+        plan = filterset_of(views.MunicipalityListView, QueryDict()).qs[:50].explain()
     assert f"municipality_shown_name_{language}" in plan
 
 

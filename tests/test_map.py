@@ -56,7 +56,7 @@ def towns(collection: dict) -> list[dict]:
 
 
 def listed(params: dict) -> list[Partnership]:
-    return list(selectors.partnership_list(params=QueryDict(urlencode(params))))
+    return list(selectors.partnership_filterset(QueryDict(urlencode(params))).qs)
 
 
 def placed(partnership: Partnership) -> bool:

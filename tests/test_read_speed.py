@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from partnerships.importing.partnerships import PartnershipImporter
 from partnerships.models import Municipality, Partnership, Region
-from partnerships.selectors import partnership_list
+from partnerships.selectors import partnership_filterset
 from partnerships.vocabulary import MunicipalityKind
 from tests.factories import MunicipalityFactory, PartnershipFactory, RussianMunicipalityFactory
 from tests.import_files import PARTNERSHIP_HEADER, run_import
@@ -84,10 +84,10 @@ def test_a_partner_moved_to_another_region_or_of_another_kind():
         region=Region.objects.get(code="DE-BY"), kind=MunicipalityKind.DISTRICT
     )
     assert_copies_right(partnership)
-    found = partnership_list(params={"german_state": "DE-BY", "russian_region": "RU-MOS"})
+    found = partnership_filterset({"german_state": "DE-BY", "russian_region": "RU-MOS"}).qs
     assert partnership in found
-    assert partnership not in partnership_list(params={"german_state": "DE-NW"})
-    assert partnership in partnership_list(params={"level": "district"})
+    assert partnership not in partnership_filterset({"german_state": "DE-NW"}).qs
+    assert partnership in partnership_filterset({"level": "district"}).qs
 
 
 def test_a_partnership_given_another_partner():

@@ -75,9 +75,9 @@ def test_a_short_name_is_found_only_whole():
 
 
 def test_partnership_search_finds_the_partnerships_of_a_town():
-    from partnerships.selectors import partnership_list
+    from partnerships.selectors import partnership_filterset
 
-    found = list(partnership_list(params={"q": "Stalingrad"}))
+    found = list(partnership_filterset({"q": "Stalingrad"}).qs)
     expected = Partnership.objects.filter(russian_partner__name="Волгоград")
     assert {p.pk for p in found} == set(expected.values_list("pk", flat=True))
     assert any(p.german_partner.name == "Köln" for p in found)

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from partnerships.models import Region
-from partnerships.selectors import partnership_filter
+from partnerships.selectors import partnership_filterset
 from partnerships.vocabulary import Status
 from tests.factories import MunicipalityFactory, PartnershipFactory, RussianMunicipalityFactory
 
@@ -106,7 +106,7 @@ def test_every_number_equals_the_list_it_links_to(client):
 def test_every_number_equals_the_selectors_count(client):
     for figure in figures_of(client).values():
         for label, cell in numbers(figure):
-            count = partnership_filter(params_of(cell.url)).qs.count()
+            count = partnership_filterset(params_of(cell.url)).qs.count()
             assert count == cell.value, (figure.slug, label)
 
 
@@ -127,7 +127,7 @@ def test_land_by_status_adds_up_and_links_by_land_and_status(client):
     assert figure.total.value == 120
     assert sum(cell.value for cell in figure.column_totals) == 120
     suspended = figure.column_totals[list(Status.values).index(Status.SUSPENDED)]
-    assert suspended.value == partnership_filter({"status": "suspended"}).qs.count() > 0
+    assert suspended.value == partnership_filterset({"status": "suspended"}).qs.count() > 0
 
 
 def test_lander_are_sorted_by_the_name_the_reader_sees(client):
@@ -145,7 +145,7 @@ def test_decades_link_to_the_year_range(client):
         start = row.params["year_from"]
         assert start % 10 == 0
         assert params_of(row.total.url) == {"year_from": str(start), "year_to": str(start + 9)}
-    undated = partnership_filter({}).qs.filter(since_year__isnull=True).count()
+    undated = partnership_filterset({}).qs.filter(since_year__isnull=True).count()
     assert undated
     assert sum(row.total.value for row in figure.rows) + undated == 120
     assert any(str(undated) in note for note in figure.notes)

@@ -1,8 +1,9 @@
-"""The lists' filters in the API: the HTML lists' own FilterSets, through their selectors.
+"""The lists' filters in the API: the HTML lists' own FilterSets over their own rows.
 
-``SelectorFilterBackend`` calls the view's selector (``selectors.partnership_filter`` …)
-with the request's query string, exactly as the page and the CSV export do: the same
-parameters give the same rows, and an invalid one answers 400 with the form's messages.
+``ListFilterBackend`` binds the view's FilterSet (``filterset_class``, e.g.
+``PartnershipFilter``) to the request's query string over the rows the view lists
+(``selectors.listed_partnerships()`` …), exactly as the page and the CSV export do: the
+same parameters give the same rows, and an invalid one answers 400 with the form's messages.
 Only ``modified_since`` is the API's own (harvesting, not browsing). The OpenAPI
 parameters are read from the same FilterSets, so the schema lists what the pages accept.
 """
@@ -73,19 +74,20 @@ def modified_since(params: QueryDict) -> datetime.datetime | None:
     return moment
 
 
-class SelectorFilterBackend(BaseFilterBackend):
-    """The list's rows: ``view.selector(query string)``, then ``modified_since``.
+class ListFilterBackend(BaseFilterBackend):
+    """A list's rows: the view's FilterSet (``filterset_class``) over the rows it lists
+    (``get_queryset()``, the HTML list's selector), then ``modified_since``.
 
-    A view without a selector (appeals) starts from its own ``get_queryset()``. Details
-    are not filtered: they are looked up in ``get_queryset()`` (published records).
+    A view without a FilterSet (appeals) keeps its rows. Details are not filtered: they are
+    looked up in ``get_queryset()`` (published records).
     """
 
     def filter_queryset(self, request, queryset, view):
         if getattr(view, "action", "list") != "list":
             return queryset
-        selector = getattr(view, "selector", None)
-        if selector is not None:
-            filterset = selector(request.query_params)
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is not None:
+            filterset = filterset_class(request.query_params, queryset=queryset)
             if not filterset.is_valid():
                 raise InvalidQuery(
                     form_errors(filterset.form), _("Some filters could not be used.")
@@ -98,10 +100,10 @@ class SelectorFilterBackend(BaseFilterBackend):
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         parameters = []
-        selector = getattr(view, "selector", None)
-        if selector is not None:
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is not None:
             with translation.override("en"):
-                parameters += filterset_parameters(selector(QueryDict()))
+                parameters += filterset_parameters(filterset_class(QueryDict()))
         if not getattr(view, "harvest", True):
             return parameters
         parameters.append(

@@ -1,7 +1,8 @@
 """The API's answers: lists and details of five kinds, GeoJSON of two, ETags, 304.
 
-Each list's rows come from the selector of its HTML list (``SelectorFilterBackend``);
-details from ``published()``. Every answer is conditional: its ETag is a hash of the
+Each list's rows are its HTML list's: the same selector (``selectors.listed_*``) filtered by
+the same FilterSet (``filterset_class``, ``ListFilterBackend``); details come from
+``published()``. Every answer is conditional: its ETag is a hash of the
 registry's generation (raised by any change of any record, ``partnerships.caching``), the
 address and the language, so a client that sends it back in ``If-None-Match`` gets 304
 without a query of the data, and a changed registry answers 200 with a new ETag.
@@ -30,7 +31,7 @@ from rest_framework.views import APIView
 from partnerships import maps, selectors
 from partnerships.api.filters import (
     InvalidQuery,
-    SelectorFilterBackend,
+    ListFilterBackend,
     form_errors,
 )
 from partnerships.api.pagination import HarvestCursorPagination
@@ -43,6 +44,12 @@ from partnerships.api.serializers import (
     SignatorySerializer,
 )
 from partnerships.caching import current_generation
+from partnerships.filters import (
+    InitiativeFilter,
+    MunicipalityFilter,
+    PartnershipFilter,
+    SignatoryFilter,
+)
 from partnerships.models import (
     AlternativeName,
     Appeal,
@@ -121,17 +128,18 @@ def documented(serializer, noun: str, summary: str = ""):
 
 
 class RegistryViewSet(Conditional, viewsets.ReadOnlyModelViewSet):
-    """A list through its selector (``selector``), paged by cursor; details published only.
+    """A list filtered as its HTML list (``filterset_class`` over the rows ``get_queryset()``
+    gives the ``list`` action), paged by cursor; details published only.
 
     ``related()`` adds what the serializer reads (a fixed number of queries per page).
     """
 
-    selector = None
+    filterset_class = None
     lookup_field = "slug"
     # Anything up to the next slash: a malformed slug or id is a JSON 404 of the API's,
     # not the site's HTML one.
     lookup_value_regex = "[^/]+"
-    filter_backends = [SelectorFilterBackend]
+    filter_backends = [ListFilterBackend]
     pagination_class = HarvestCursorPagination
 
     def related(self, queryset):
@@ -146,9 +154,11 @@ class PartnershipViewSet(RegistryViewSet):
     """Partnerships: the filters of `/partnerships/` (`german_state=DE-NW&status=suspended`)."""
 
     serializer_class = PartnershipSerializer
-    selector = staticmethod(selectors.partnership_filter)
+    filterset_class = PartnershipFilter
 
     def get_queryset(self):
+        if self.action == "list":
+            return selectors.listed_partnerships()
         return Partnership.objects.published().select_related(
             "german_partner__region", "russian_partner__region"
         )
@@ -170,9 +180,11 @@ class MunicipalityViewSet(RegistryViewSet):
     """Municipalities: the filters of `/municipalities/`."""
 
     serializer_class = MunicipalitySerializer
-    selector = staticmethod(selectors.municipality_filter)
+    filterset_class = MunicipalityFilter
 
     def get_queryset(self):
+        if self.action == "list":
+            return selectors.listed_municipalities()
         return Municipality.objects.published().select_related("region")
 
     def related(self, queryset):
@@ -186,9 +198,11 @@ class InitiativeViewSet(RegistryViewSet):
     """Initiatives: the filters of `/initiatives/`."""
 
     serializer_class = InitiativeSerializer
-    selector = staticmethod(selectors.initiative_filter)
+    filterset_class = InitiativeFilter
 
     def get_queryset(self):
+        if self.action == "list":
+            return selectors.listed_initiatives()
         return Initiative.objects.published().select_related("seat__region")
 
     def related(self, queryset):
@@ -206,10 +220,12 @@ class SignatoryViewSet(RegistryViewSet):
     """Signatories and supporters of the appeals: the filters of `/signatories/`."""
 
     serializer_class = SignatorySerializer
-    selector = staticmethod(selectors.signatory_filter)
+    filterset_class = SignatoryFilter
     lookup_field = "pk"
 
     def get_queryset(self):
+        if self.action == "list":
+            return selectors.listed_signatories()
         return Signatory.objects.published().select_related(
             "appeal", "municipality__region", "initiative__seat__region"
         )
@@ -269,7 +285,7 @@ class GeoJSONSchema(AutoSchema):
     """The GeoJSON's parameters: its list's filters (it has no pages)."""
 
     def get_filter_backends(self):
-        return [SelectorFilterBackend]
+        return [ListFilterBackend]
 
 
 class GeoJSONView(Conditional, APIView):
@@ -280,11 +296,15 @@ class GeoJSONView(Conditional, APIView):
 
     renderer_classes = [GeoJSONRenderer]
     schema = GeoJSONSchema()
-    selector = None
+    filterset_class = None
     harvest = False  # no modified_since: a map shows the list as it is
 
+    def get_queryset(self):
+        """The rows of the HTML list (``selectors.listed_*``), which ``filterset_class`` filters."""
+        raise NotImplementedError
+
     def get(self, request, *args, **kwargs) -> Response:
-        filterset = type(self).selector(request.query_params)
+        filterset = self.filterset_class(request.query_params, queryset=self.get_queryset())
         if not filterset.is_valid():
             raise InvalidQuery(form_errors(filterset.form), _("Some filters could not be used."))
         return Response(self.collection(filterset))
@@ -316,7 +336,10 @@ class PartnershipGeoJSONView(GeoJSONView):
     """The partnership list as lines between its partners, the partners as points: the
     map's own GeoJSON (`maps.feature_collection`), under the list's filters."""
 
-    selector = staticmethod(selectors.partnership_filter)
+    filterset_class = PartnershipFilter
+
+    def get_queryset(self):
+        return selectors.listed_partnerships()
 
     @geojson_responses("Partnerships as lines (GeoJSON), filtered as the HTML list", "partnerships")
     def get(self, request, *args, **kwargs) -> Response:
@@ -330,7 +353,10 @@ class MunicipalityGeoJSONView(GeoJSONView):
     """The municipality list as points; those without coordinates are counted as
     `unplaced` (`total` = `drawn` + `unplaced`, as on the map)."""
 
-    selector = staticmethod(selectors.municipality_filter)
+    filterset_class = MunicipalityFilter
+
+    def get_queryset(self):
+        return selectors.listed_municipalities()
 
     @geojson_responses(
         "Municipalities as points (GeoJSON), filtered as the HTML list", "municipalities"
