@@ -151,12 +151,18 @@ def feature_collection(filterset: PartnershipFilter) -> dict:
                 },
             }
         )
+    return counted_collection(lines + list(towns.values()), len(lines), unplaced_count)
+
+
+def counted_collection(features: list[dict], drawn: int, unplaced: int) -> dict:
+    """A GeoJSON FeatureCollection that says how many rows it draws and how many it cannot
+    place (no coordinates): ``total`` = ``drawn`` + ``unplaced``, as the map's note says."""
     return {
         "type": "FeatureCollection",
-        "total": len(lines) + unplaced_count,
-        "drawn": len(lines),
-        "unplaced": unplaced_count,
-        "features": lines + list(towns.values()),
+        "total": drawn + unplaced,
+        "drawn": drawn,
+        "unplaced": unplaced,
+        "features": features,
     }
 
 

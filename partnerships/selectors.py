@@ -27,7 +27,10 @@ from django.db.models import Prefetch, QuerySet
 from partnerships.filters import (
     COLLATIONS,
     SHOWN_NAME_FIELDS,
+    InitiativeFilter,
+    MunicipalityFilter,
     PartnershipFilter,
+    SignatoryFilter,
     collated,
     reader_language,
     shown_name,
@@ -102,6 +105,43 @@ def listed_signatories() -> QuerySet[Signatory]:
         .select_related("appeal", "municipality__region", "initiative__seat__region")
         .order_by(shown_signatory(), "pk")
     )
+
+
+class PartnershipList:
+    """The public partnership list as every view showing it takes it (the page, its CSV,
+    the API, the GeoJSON): its FilterSet over its rows."""
+
+    filterset_class = PartnershipFilter
+
+    def get_queryset(self) -> QuerySet[Partnership]:
+        return listed_partnerships()
+
+
+class MunicipalityList:
+    """The public municipality list (see ``PartnershipList``)."""
+
+    filterset_class = MunicipalityFilter
+
+    def get_queryset(self) -> QuerySet[Municipality]:
+        return listed_municipalities()
+
+
+class InitiativeList:
+    """The public initiative list (see ``PartnershipList``)."""
+
+    filterset_class = InitiativeFilter
+
+    def get_queryset(self) -> QuerySet[Initiative]:
+        return listed_initiatives()
+
+
+class SignatoryList:
+    """The public signatory list (see ``PartnershipList``)."""
+
+    filterset_class = SignatoryFilter
+
+    def get_queryset(self) -> QuerySet[Signatory]:
+        return listed_signatories()
 
 
 def partnership_filterset(params) -> PartnershipFilter:

@@ -36,10 +36,6 @@ from partnerships.caching import cached_counts, cached_page, current_generation
 from partnerships.changes import recent_changes
 from partnerships.filters import (
     FacetedFilterSet,
-    InitiativeFilter,
-    MunicipalityFilter,
-    PartnershipFilter,
-    SignatoryFilter,
 )
 from partnerships.models import Municipality, Partnership
 
@@ -231,86 +227,54 @@ class SQLCSVExportView(CSVExportView):
         )
 
 
-class PartnershipListView(RegistryListView):
+class PartnershipListView(selectors.PartnershipList, RegistryListView):
     template_name = "partnerships/partnership_list.html"
-    filterset_class = PartnershipFilter
     export_url_name = "partnerships:partnership-export"
     map_url_name = "partnerships:map"
 
-    def get_queryset(self) -> QuerySet[Partnership]:
-        return selectors.listed_partnerships()
 
-
-class PartnershipExportView(SQLCSVExportView):
-    filterset_class = PartnershipFilter
+class PartnershipExportView(selectors.PartnershipList, SQLCSVExportView):
     columns = exports.PARTNERSHIP_COLUMNS
     export_name = "partnerships"
-
-    def get_queryset(self):
-        return selectors.listed_partnerships()
 
     def cells(self, rows, base_url):
         return exports.cells_partnerships(rows, base_url)
 
 
-class MunicipalityListView(RegistryListView):
+class MunicipalityListView(selectors.MunicipalityList, RegistryListView):
     template_name = "partnerships/municipality_list.html"
-    filterset_class = MunicipalityFilter
     export_url_name = "partnerships:municipality-export"
 
-    def get_queryset(self):
-        return selectors.listed_municipalities()
 
-
-class MunicipalityExportView(SQLCSVExportView):
-    filterset_class = MunicipalityFilter
+class MunicipalityExportView(selectors.MunicipalityList, SQLCSVExportView):
     columns = exports.MUNICIPALITY_COLUMNS
     export_name = "municipalities"
-
-    def get_queryset(self):
-        return selectors.listed_municipalities()
 
     def cells(self, rows, base_url):
         return exports.cells_municipalities(rows, base_url)
 
 
-class InitiativeListView(RegistryListView):
+class InitiativeListView(selectors.InitiativeList, RegistryListView):
     template_name = "partnerships/initiative_list.html"
-    filterset_class = InitiativeFilter
     export_url_name = "partnerships:initiative-export"
 
-    def get_queryset(self):
-        return selectors.listed_initiatives()
 
-
-class InitiativeExportView(CSVExportView):
-    filterset_class = InitiativeFilter
+class InitiativeExportView(selectors.InitiativeList, CSVExportView):
     columns = exports.INITIATIVE_COLUMNS
     export_name = "initiatives"
-
-    def get_queryset(self):
-        return selectors.listed_initiatives()
 
     def write_csv(self, rows, **kwargs):
         return super().write_csv(exports.prepare_initiatives(rows), **kwargs)
 
 
-class SignatoryListView(RegistryListView):
+class SignatoryListView(selectors.SignatoryList, RegistryListView):
     template_name = "partnerships/signatory_list.html"
-    filterset_class = SignatoryFilter
     export_url_name = "partnerships:signatory-export"
 
-    def get_queryset(self):
-        return selectors.listed_signatories()
 
-
-class SignatoryExportView(CSVExportView):
-    filterset_class = SignatoryFilter
+class SignatoryExportView(selectors.SignatoryList, CSVExportView):
     columns = exports.SIGNATORY_COLUMNS
     export_name = "signatories"
-
-    def get_queryset(self):
-        return selectors.listed_signatories()
 
 
 class PreviewableDetailView(DetailView):

@@ -44,12 +44,6 @@ from partnerships.api.serializers import (
     SignatorySerializer,
 )
 from partnerships.caching import current_generation
-from partnerships.filters import (
-    InitiativeFilter,
-    MunicipalityFilter,
-    PartnershipFilter,
-    SignatoryFilter,
-)
 from partnerships.models import (
     AlternativeName,
     Appeal,
@@ -150,15 +144,14 @@ class RegistryViewSet(Conditional, viewsets.ReadOnlyModelViewSet):
 
 
 @documented(PartnershipSerializer, "partnerships")
-class PartnershipViewSet(RegistryViewSet):
+class PartnershipViewSet(selectors.PartnershipList, RegistryViewSet):
     """Partnerships: the filters of `/partnerships/` (`german_state=DE-NW&status=suspended`)."""
 
     serializer_class = PartnershipSerializer
-    filterset_class = PartnershipFilter
 
     def get_queryset(self):
         if self.action == "list":
-            return selectors.listed_partnerships()
+            return super().get_queryset()
         return Partnership.objects.published().select_related(
             "german_partner__region", "russian_partner__region"
         )
@@ -176,15 +169,14 @@ class PartnershipViewSet(RegistryViewSet):
 
 
 @documented(MunicipalitySerializer, "municipalities")
-class MunicipalityViewSet(RegistryViewSet):
+class MunicipalityViewSet(selectors.MunicipalityList, RegistryViewSet):
     """Municipalities: the filters of `/municipalities/`."""
 
     serializer_class = MunicipalitySerializer
-    filterset_class = MunicipalityFilter
 
     def get_queryset(self):
         if self.action == "list":
-            return selectors.listed_municipalities()
+            return super().get_queryset()
         return Municipality.objects.published().select_related("region")
 
     def related(self, queryset):
@@ -194,15 +186,14 @@ class MunicipalityViewSet(RegistryViewSet):
 
 
 @documented(InitiativeSerializer, "initiatives")
-class InitiativeViewSet(RegistryViewSet):
+class InitiativeViewSet(selectors.InitiativeList, RegistryViewSet):
     """Initiatives: the filters of `/initiatives/`."""
 
     serializer_class = InitiativeSerializer
-    filterset_class = InitiativeFilter
 
     def get_queryset(self):
         if self.action == "list":
-            return selectors.listed_initiatives()
+            return super().get_queryset()
         return Initiative.objects.published().select_related("seat__region")
 
     def related(self, queryset):
@@ -216,16 +207,15 @@ class InitiativeViewSet(RegistryViewSet):
 
 
 @documented(SignatorySerializer, "signatories")
-class SignatoryViewSet(RegistryViewSet):
+class SignatoryViewSet(selectors.SignatoryList, RegistryViewSet):
     """Signatories and supporters of the appeals: the filters of `/signatories/`."""
 
     serializer_class = SignatorySerializer
-    filterset_class = SignatoryFilter
     lookup_field = "pk"
 
     def get_queryset(self):
         if self.action == "list":
-            return selectors.listed_signatories()
+            return super().get_queryset()
         return Signatory.objects.published().select_related(
             "appeal", "municipality__region", "initiative__seat__region"
         )
@@ -332,14 +322,9 @@ def geojson_responses(summary: str, resource: str):
     )
 
 
-class PartnershipGeoJSONView(GeoJSONView):
+class PartnershipGeoJSONView(selectors.PartnershipList, GeoJSONView):
     """The partnership list as lines between its partners, the partners as points: the
     map's own GeoJSON (`maps.feature_collection`), under the list's filters."""
-
-    filterset_class = PartnershipFilter
-
-    def get_queryset(self):
-        return selectors.listed_partnerships()
 
     @geojson_responses("Partnerships as lines (GeoJSON), filtered as the HTML list", "partnerships")
     def get(self, request, *args, **kwargs) -> Response:
@@ -349,14 +334,9 @@ class PartnershipGeoJSONView(GeoJSONView):
         return maps.feature_collection(filterset)
 
 
-class MunicipalityGeoJSONView(GeoJSONView):
+class MunicipalityGeoJSONView(selectors.MunicipalityList, GeoJSONView):
     """The municipality list as points; those without coordinates are counted as
     `unplaced` (`total` = `drawn` + `unplaced`, as on the map)."""
-
-    filterset_class = MunicipalityFilter
-
-    def get_queryset(self):
-        return selectors.listed_municipalities()
 
     @geojson_responses(
         "Municipalities as points (GeoJSON), filtered as the HTML list", "municipalities"
@@ -413,13 +393,7 @@ class MunicipalityGeoJSONView(GeoJSONView):
                     },
                 }
             )
-        return {
-            "type": "FeatureCollection",
-            "total": len(features) + unplaced,
-            "drawn": len(features),
-            "unplaced": unplaced,
-            "features": features,
-        }
+        return maps.counted_collection(features, len(features), unplaced)
 
 
 INLINE_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
