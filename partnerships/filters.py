@@ -148,6 +148,21 @@ def region_ids() -> dict[str, int]:
     return dict(Region.objects.values_list("code", "id"))
 
 
+class RegionChoices:
+    """The choices of one FilterSet's region filter, read when its form asks for them."""
+
+    def __init__(self, region_filter: RegionFilter) -> None:
+        self.region_filter = region_filter
+
+    def __call__(self) -> list[tuple[str, str]]:
+        return self.region_filter.region_choices()
+
+    def __deepcopy__(self, memo) -> RegionChoices:
+        # The form copies its fields; the choices stay those of this FilterSet (a copy
+        # would copy the FilterSet and its request with them).
+        return self
+
+
 class RegionFilter(django_filters.ChoiceFilter):
     """A region of ``countries`` chosen by its ISO code (``field_name`` names the region
     relation).
@@ -160,7 +175,11 @@ class RegionFilter(django_filters.ChoiceFilter):
 
     def __init__(self, *args, countries: tuple[str, ...], **kwargs):
         self.countries = countries
-        super().__init__(*args, choices=self.region_choices, **kwargs)
+        super().__init__(*args, choices=RegionChoices(self), **kwargs)
+
+    def bind(self) -> None:
+        """Choices of this copy, the one its FilterSet holds (``FacetedFilterSet``)."""
+        self.extra["choices"] = RegionChoices(self)
 
     def region_choices(self) -> list[tuple[str, str]]:
         generation = self.parent.generation
@@ -303,6 +322,9 @@ class FacetedFilterSet(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._generation: int | None = None
+        for region_filter in self.filters.values():
+            if isinstance(region_filter, RegionFilter):
+                region_filter.bind()
         # Searches decided once for this FilterSet and its facets: by text, the matching
         # municipalities; by ("match", text), what they satisfy; by ("ranks", text),
         # their ids by rank.
