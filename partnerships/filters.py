@@ -157,7 +157,7 @@ class RegionChoices:
     def __call__(self) -> list[tuple[str, str]]:
         return self.region_filter.region_choices()
 
-    def __deepcopy__(self, memo) -> RegionChoices:
+    def __deepcopy__(self, _memo) -> RegionChoices:
         # The form copies its fields; the choices stay those of this FilterSet (a copy
         # would copy the FilterSet and its request with them).
         return self
