@@ -17,7 +17,8 @@ import hashlib
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
@@ -34,9 +35,11 @@ def current_generation(request: HttpRequest | None = None) -> int:
     return value
 
 
-def bump_generation() -> None:
-    if not RegistryGeneration.objects.update(value=F("value") + 1):
-        RegistryGeneration.objects.create(value=1)
+def bump_generation(above: int = 0) -> None:
+    """Raise the registry's generation, and past ``above`` (after a restore: past the value
+    the dump's replaced, so that nothing cached under a number seen before is served)."""
+    if not RegistryGeneration.objects.update(value=Greatest(F("value"), Value(above)) + 1):
+        RegistryGeneration.objects.create(value=above + 1)
 
 
 def _is_registry_data(sender) -> bool:

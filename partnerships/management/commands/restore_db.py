@@ -20,8 +20,9 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connections
+from django.db import DatabaseError, connections
 
+from partnerships.caching import bump_generation, current_generation
 from partnerships.management.commands.backup_db import (
     connection_args_env,
     describe,
@@ -67,6 +68,7 @@ class Command(BaseCommand):
                 "(in tests: pytest.mark.django_db(transaction=True))."
             )
 
+        generation = self.generation()
         connection_args, env = connection_args_env()
         # Django's own connections must not hold locks on the tables about to be dropped.
         close_connections()
@@ -94,6 +96,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f"pg_restore failed; the database is unchanged: {error_text(result)}"
             )
+        # Cached pages and choices are keyed by the generation: past the one replaced, so
+        # that no worker and no shared cache serves what it kept under a number seen before.
+        bump_generation(above=generation)
         self.stdout.write(f"Restored {describe()} from {path}.")
 
     def check_dump(self, pg_restore: str, path: Path) -> None:
@@ -120,6 +125,14 @@ class Command(BaseCommand):
         )
         if answer.strip().lower() != "yes":
             raise CommandError("Restore cancelled; the database is unchanged.")
+
+    @staticmethod
+    def generation() -> int:
+        """The live registry's generation (0 for a database without the registry's tables)."""
+        try:
+            return current_generation()
+        except DatabaseError:
+            return 0
 
     @staticmethod
     def clear_caches() -> None:
