@@ -12,6 +12,7 @@ _.AdminInlineStylesMiddleware
 _.ReplicaRouter
 _.ClientRateThrottle
 _.application  # twinning/wsgi.py, twinning/asgi.py
+_.warm_up  # gunicorn.conf.py's post_worker_init
 
 # Model fields: columns, read by the database, the admin, exports and the API.
 _.created_at

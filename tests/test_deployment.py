@@ -587,3 +587,20 @@ def test_a_stream_longer_than_the_worker_timeout_is_served_whole(tmp_path):
         log.close()
     assert body == "".join(f"line {n}\n" for n in range(8))
     assert "WORKER TIMEOUT" not in (tmp_path / "gunicorn.log").read_text()
+
+
+def test_a_new_worker_loads_the_templates_and_languages_before_its_first_request(monkeypatch):
+    """gunicorn's ``post_worker_init`` compiles every public template and reads the three
+    catalogs, so that the first readers after a deploy do not wait for it."""
+    from django.template import engines
+    from django.utils.translation import trans_real
+
+    loader = engines["django"].engine.template_loaders[0]
+    loader.reset()
+    monkeypatch.setattr(trans_real, "_translations", {})
+    hooks = runpy.run_path(str(GUNICORN_CONF))
+    hooks["post_worker_init"](worker=None)
+    compiled = set(loader.get_template_cache)
+    assert {"base.html", "partnerships/partnership_list.html", "partnerships/home.html"} <= compiled
+    assert not [name for name in compiled if name.startswith("admin/")]
+    assert {"de", "ru", "en"} <= set(trans_real._translations)
