@@ -91,6 +91,10 @@ def post_worker_init(worker) -> None:
     before its first request instead of during it: a fresh worker spent about 0.8 s of CPU
     on its first pages (docs/PERFORMANCE.md), which readers after a deploy or a worker's
     recycling waited for."""
+    from django.conf import settings
+
+    if not settings.configured:  # an application other than the registry's (tests)
+        return
     from partnerships.warmup import warm_up
 
     warm_up()
