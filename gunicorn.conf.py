@@ -90,7 +90,8 @@ def post_worker_init(worker) -> None:
     """A new worker compiles the public templates and reads the three languages' catalogs
     before its first request instead of during it: a fresh worker spent about 0.8 s of CPU
     on its first pages (docs/PERFORMANCE.md), which readers after a deploy or a worker's
-    recycling waited for."""
+    recycling waited for. It then freezes what it loaded for the garbage collector
+    (``partnerships.warmup.settle_garbage_collector``)."""
     from django.conf import settings
 
     if not settings.configured:  # an application other than the registry's (tests)
