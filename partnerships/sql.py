@@ -1,5 +1,5 @@
 """SQL the ORM does not say by itself: keys as one array parameter, rows read in chunks
-of keys, rows read raw. Nothing here knows the registry's models."""
+of keys, rows counted up to a bound, rows read raw. Nothing here knows the registry's models."""
 
 from __future__ import annotations
 
@@ -53,6 +53,30 @@ def in_chunks(queryset: models.QuerySet, key: str, values: list[int]) -> Iterabl
     """
     for chunk in chunks(values, LOAD_CHUNK):
         yield from queryset.filter(AnyOf(models.F(key), chunk)).order_by()
+
+
+def bounded_count(queryset: models.QuerySet, bound: int) -> int:
+    """How many rows ``queryset`` has, counted up to ``bound``.
+
+    The rows come from a materialized common table expression, which PostgreSQL plans for
+    all of its rows, and reading stops after ``bound`` of them. As ``LIMIT`` on the query
+    itself, PostgreSQL expecting more than ``bound`` rows bets on meeting them early in a
+    sequential scan: a search for a word 2,500 names share ("Landkreis") read 39,000 rows
+    in 80 ms instead of answering from the trigram indexes' bitmap in 8 ms
+    (docs/PERFORMANCE.md). Expecting many more rows it still plans the sequential scan,
+    which stops as early as before.
+    """
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # ``none()``
+        return 0
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(
+            f"WITH found AS MATERIALIZED ({sql}) "  # noqa: S608 (the ORM's own SQL)
+            "SELECT COUNT(*) FROM (SELECT 1 FROM found LIMIT %s) bounded",
+            [*params, bound],
+        )
+        return cursor.fetchone()[0]
 
 
 def fetch_rows(queryset: models.QuerySet) -> list[tuple]:

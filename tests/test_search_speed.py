@@ -10,6 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from partnerships.models import Municipality
+from partnerships.sql import bounded_count
+from tests.factories import MunicipalityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +59,14 @@ def test_a_partnership_search_page_runs_three_queries(uncached, term):
     assert len(queries) == 3
     # the towns are matched and ranked in one query, without asking first whether any
     # matches closely
-    assert not [sql for sql in queries if sql.startswith("SELECT COUNT(*)") and "LIMIT 1000" in sql]
+    assert not [sql for sql in queries if "COUNT(*)" in sql and "LIMIT 1000" in sql]
+
+
+def test_the_close_matches_are_counted_up_to_the_bound():
+    ids = [MunicipalityFactory(name=name).pk for name in ["Neustadt", "Neuburg", "Neuhaus"]]
+    close = Municipality.objects.filter(pk__in=ids)
+    assert [bounded_count(close, bound) for bound in (1, 2, 3, 10)] == [1, 2, 3, 3]
+    assert bounded_count(Municipality.objects.none(), 10) == 0
 
 
 @pytest.mark.parametrize(

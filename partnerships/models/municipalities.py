@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from partnerships import spellings
 from partnerships.models.base import PublishedQuerySet, Record
+from partnerships.sql import bounded_count
 from partnerships.transcription import transcribe
 from partnerships.vocabulary import Country, MunicipalityKind
 
@@ -249,7 +250,7 @@ class MunicipalityQuerySet(PublishedQuerySet):
         # Similar names only when nothing matches closely: "Stalingrad" should not also
         # list Kaliningrad, but "Wolgagrad" (a typo) must still find Wolgograd.
         close = close_match(text)
-        found = self._bounded_count(self.filter(close))
+        found = bounded_count(self.filter(close), ANY_PROBE_ROWS)
         if found:
             return SearchMatch(close, close=True, many=found >= ANY_PROBE_ROWS)
         similar = similar_match(text)
@@ -317,17 +318,6 @@ class MunicipalityQuerySet(PublishedQuerySet):
         if rows and rows[0].found:
             return True, []
         return False, rows
-
-    @staticmethod
-    def _bounded_count(queryset) -> int:
-        """How many rows ``queryset`` has, counted up to ``ANY_PROBE_ROWS``.
-
-        Not ``exists()``: its ``LIMIT 1`` makes PostgreSQL, expecting a few dozen matches,
-        bet on meeting one early in a sequential scan, and read up to all 100,000 rows (30-130
-        ms; docs/PERFORMANCE.md). Counting at most ``ANY_PROBE_ROWS`` rows is planned as
-        bitmap scans of the trigram indexes (about 1 ms).
-        """
-        return queryset.order_by()[:ANY_PROBE_ROWS].count()
 
     def german(self):
         return self.filter(country=Country.GERMANY)
