@@ -148,6 +148,24 @@ def region_ids() -> dict[str, int]:
     return dict(Region.objects.values_list("code", "id"))
 
 
+@functools.lru_cache(maxsize=4)
+def _region_codes(generation: int) -> dict[int, str]:
+    """Regions' ISO codes by id, read once per process and registry generation (an
+    editor may correct a code)."""
+    return dict(Region.objects.values_list("id", "code"))
+
+
+def grouped_column(path: str, generation: int) -> tuple[str, Callable[[object], str]]:
+    """What a column facet's rows are grouped by, and how a group's value becomes the
+    option's value: a region's code (``…region__code``) is grouped by the region's id and
+    looked up in ``_region_codes``, so that the count joins no region table (two hash
+    joins per partnership count; docs/PERFORMANCE.md, "fourth session")."""
+    if path.endswith("region__code"):
+        codes = _region_codes(generation)
+        return path.removesuffix("__code"), lambda region_id: codes.get(region_id, "None")
+    return path, str
+
+
 class RegionChoices:
     """The choices of one FilterSet's region filter, read when its form asks for them."""
 
@@ -449,11 +467,14 @@ class FacetedFilterSet(django_filters.FilterSet):
             totals = dict.fromkeys(["total", *shared], 0)
             names = list(columns)
             facets = [f"facet_{name}" for name in names]
-            groups = rows.annotate(**dict(zip(facets, map(F, columns.values()), strict=True)))
+            paths, readers = zip(
+                *(grouped_column(path, self.generation) for path in columns.values()), strict=True
+            )
+            groups = rows.annotate(**dict(zip(facets, map(F, paths), strict=True)))
             groups = groups.values(*facets).annotate(total=Count("pk"), **shared)
             wanted = [(names.index(name), value) for name, value in chosen.items()]
             for group in fetch_rows(groups.values_list(*facets, *totals)):
-                values = [str(value) for value in group[: len(names)]]
+                values = [read(value) for read, value in zip(readers, group, strict=False)]
                 failing = [i for i, value in wanted if values[i] != value]
                 if len(failing) > 1:
                     continue
