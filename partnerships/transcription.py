@@ -227,8 +227,13 @@ def _transcribe_word(word: str) -> str:
     return "".join(out)
 
 
+# ``SEQUENCES`` as one pattern: its alternatives are tried in the list's order, as a loop
+# over the list would (the import transcribes every new German name: 20 ``startswith``
+# calls per letter were a tenth of its time in Python).
+_SEQUENCE = re.compile("|".join(re.escape(german) for german, _russian in SEQUENCES))
+_RUSSIAN_OF_SEQUENCE = dict(SEQUENCES)
+
+
 def _sequence(rest: str) -> tuple[str, str] | None:
-    for german, russian in SEQUENCES:
-        if rest.startswith(german):
-            return german, russian
-    return None
+    match = _SEQUENCE.match(rest)
+    return None if match is None else (match[0], _RUSSIAN_OF_SEQUENCE[match[0]])
