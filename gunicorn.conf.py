@@ -4,10 +4,10 @@ Every value can be overridden from the environment:
 
 GUNICORN_BIND           address to listen on (default ``0.0.0.0:$PORT``, PORT defaulting to 8000)
 GUNICORN_WORKERS        worker processes (also read: WEB_CONCURRENCY); default 2 * CPUs + 1, at most 8
-GUNICORN_THREADS        threads per worker (default 2): the ``gthread`` worker class, see below
+GUNICORN_THREADS        threads per worker (default 1): the ``gthread`` worker class, see below
 GUNICORN_TIMEOUT        seconds a worker may stay silent before it is restarted (default 30)
 GUNICORN_GRACEFUL_TIMEOUT  seconds workers get to finish requests on shutdown/restart (default 30)
-GUNICORN_KEEPALIVE      seconds to keep idle keep-alive connections open (default 5)
+GUNICORN_KEEPALIVE      seconds to keep idle keep-alive connections open (default 0: none, see below)
 GUNICORN_MAX_REQUESTS   requests after which a worker is recycled (default 20000, 0 = never)
 GUNICORN_MAX_REQUESTS_JITTER  random extra requests, so workers do not all restart at once
                         (default 10000)
@@ -21,9 +21,19 @@ Why ``gthread``: a sync worker's timeout runs while it streams a response, so a 
 that takes longer than the timeout was cut off after its "200 OK" header (a truncated file,
 docs/PERFORMANCE.md). A gthread worker keeps telling the arbiter it is alive while its
 threads work, so an export streams as long as the reader reads; the timeout still restarts a
-worker that hangs. It also keeps connections alive between requests. Two threads per worker
-by default: a worker streaming an export still answers other requests. (One thread against
-two, back to back at 16 connections: within the run-to-run noise of this machine.)
+worker that hangs.
+
+Why one thread, one connection at a time and no keep-alive: a worker then takes a new
+connection only when it has answered the last one, so a request waits in the listening
+socket's queue for the first free worker (as with sync workers). With two threads and
+keep-alive, each worker kept the connections it had accepted: at 8 connections the five
+workers served 194, 38, 30, 205 and 158 requests of one load, the requests on a crowded
+worker shared its one interpreter lock, and the list's p95 was 250-530 ms depending on how
+the connections happened to land. One connection at a time, alternated with the old
+settings three times: p95 401/532/501 -> 375/285/325 ms for the list, 266/292 -> 160/174 ms
+for the search (docs/PERFORMANCE.md, "fourth session"). A proxy in front (the TLS
+terminator) keeps its own connections to the readers; to gunicorn it opens one per request.
+A client that sends nothing for 5 s is dropped, as a sync worker would drop it.
 
 Why recycle rarely, with a wide jitter: a new worker loads Django again and starts with an
 empty page cache, and workers that reach ``max_requests`` together leave no one to answer
@@ -67,10 +77,14 @@ workers = _env_int(
     "GUNICORN_WORKERS", _env_int("WEB_CONCURRENCY", default_workers(), minimum=1), minimum=1
 )
 worker_class = "gthread"
-threads = _env_int("GUNICORN_THREADS", 2, minimum=1)
+threads = _env_int("GUNICORN_THREADS", 1, minimum=1)
 timeout = _env_int("GUNICORN_TIMEOUT", 30, minimum=1)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30, minimum=1)
-keepalive = _env_int("GUNICORN_KEEPALIVE", 5, minimum=1)
+keepalive = _env_int("GUNICORN_KEEPALIVE", 0)
+# Without keep-alive a worker holds no more connections than it has threads to answer them
+# (see above); with keep-alive turned on, gunicorn's own limit, so that idle connections
+# do not keep new ones out.
+worker_connections = threads if keepalive == 0 else 1000
 max_requests = _env_int("GUNICORN_MAX_REQUESTS", 20000)
 max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 10000)
 

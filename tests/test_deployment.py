@@ -338,7 +338,17 @@ def test_gunicorn_serves_port_8000_with_threaded_workers_by_default(gunicorn_set
     assert settings["forwarded_allow_ips"]
     # Streaming exports must not be cut by the worker timeout: not the sync worker class.
     assert settings["worker_class"] == "gthread"
-    assert settings["threads"] >= 1
+    # A worker takes a connection only when it can answer it, and keeps none open after
+    # the answer: requests wait for the first free worker, not behind a busy one.
+    assert settings["threads"] == settings["worker_connections"] == 1
+    assert settings["keepalive"] == 0
+
+
+def test_gunicorn_with_keep_alive_turned_on_keeps_its_own_connection_limit(gunicorn_settings):
+    settings = gunicorn_settings(GUNICORN_KEEPALIVE="5", GUNICORN_THREADS="2")
+    assert settings["keepalive"] == 5
+    assert settings["threads"] == 2
+    assert settings["worker_connections"] == 1000
 
 
 def test_gunicorn_reads_the_environment(gunicorn_settings):
@@ -578,6 +588,7 @@ def test_a_stream_longer_than_the_worker_timeout_is_served_whole(tmp_path):
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as reply:
                     body = reply.read().decode()
+                    connection = reply.headers["Connection"]
             except (ConnectionError, urllib.error.URLError):
                 assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
                 assert time.monotonic() < deadline, "gunicorn did not answer within 30 s"
@@ -587,6 +598,7 @@ def test_a_stream_longer_than_the_worker_timeout_is_served_whole(tmp_path):
         server.wait(timeout=30)
         log.close()
     assert body == "".join(f"line {n}\n" for n in range(8))
+    assert connection == "close"  # no keep-alive (gunicorn.conf.py)
     assert "WORKER TIMEOUT" not in (tmp_path / "gunicorn.log").read_text()
 
 
