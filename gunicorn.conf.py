@@ -31,9 +31,14 @@ workers served 194, 38, 30, 205 and 158 requests of one load, the requests on a 
 worker shared its one interpreter lock, and the list's p95 was 250-530 ms depending on how
 the connections happened to land. One connection at a time, alternated with the old
 settings three times: p95 401/532/501 -> 375/285/325 ms for the list, 266/292 -> 160/174 ms
-for the search (docs/PERFORMANCE.md, "fourth session"). A proxy in front (the TLS
-terminator) keeps its own connections to the readers; to gunicorn it opens one per request.
+for the search (docs/PERFORMANCE.md, "fourth session"). The readers' own
+connections are held by the proxy in front (the TLS terminator), not by a worker.
 A client that sends nothing for 5 s is dropped, as a sync worker would drop it.
+The price: every request opens a connection. For the cheapest page, the same list page
+from the page cache, that is a quarter of its rate at 8 connections (about 530 against
+720 req/s; p95 21-24 ms either way). GUNICORN_KEEPALIVE=5 keeps one idle connection per
+worker instead: the cached page's rate as before, the list's p95 ~375 ms, the search's
+190-215 ms (same docs).
 
 Why recycle rarely, with a wide jitter: a new worker loads Django again and starts with an
 empty page cache, and workers that reach ``max_requests`` together leave no one to answer
@@ -82,9 +87,9 @@ timeout = _env_int("GUNICORN_TIMEOUT", 30, minimum=1)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30, minimum=1)
 keepalive = _env_int("GUNICORN_KEEPALIVE", 0)
 # Without keep-alive a worker holds no more connections than it has threads to answer them
-# (see above); with keep-alive turned on, gunicorn's own limit, so that idle connections
-# do not keep new ones out.
-worker_connections = threads if keepalive == 0 else 1000
+# (see above). With keep-alive turned on it may also keep one idle connection: more would
+# pin readers to a busy worker again, none would close every connection at once.
+worker_connections = threads if keepalive == 0 else threads + 1
 max_requests = _env_int("GUNICORN_MAX_REQUESTS", 20000)
 max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 10000)
 

@@ -344,11 +344,13 @@ def test_gunicorn_serves_port_8000_with_threaded_workers_by_default(gunicorn_set
     assert settings["keepalive"] == 0
 
 
-def test_gunicorn_with_keep_alive_turned_on_keeps_its_own_connection_limit(gunicorn_settings):
+def test_gunicorn_with_keep_alive_turned_on_keeps_one_idle_connection_per_worker(
+    gunicorn_settings,
+):
     settings = gunicorn_settings(GUNICORN_KEEPALIVE="5", GUNICORN_THREADS="2")
     assert settings["keepalive"] == 5
     assert settings["threads"] == 2
-    assert settings["worker_connections"] == 1000
+    assert settings["worker_connections"] == 3
 
 
 def test_gunicorn_reads_the_environment(gunicorn_settings):
