@@ -396,6 +396,43 @@ def test_the_last_page_has_no_next_link_and_the_first_no_previous(client):
     assert 'rel="next"' not in last and 'rel="prev"' in last
 
 
+def list_row(response, name: str) -> list[str]:
+    """The cells of the list row naming ``name``, tags inside a cell kept."""
+    row = next(
+        r for r in re.findall(r"<tr>(.*?)</tr>", response.content.decode(), re.S) if name in r
+    )
+    return re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+
+
+def test_a_list_row_shows_each_cell_as_the_reader_reads_it(client):
+    """Partners with their regions, the kind marked unverified, no year as a dash, the
+    status and since when, at the precision of its source; every cell named for a phone."""
+    german = MunicipalityFactory(name="Zettelstadt", region=None)
+    partnership = PartnershipFactory(
+        german_partner=german,
+        kind="friendship",
+        needs_verification=True,
+        since_year=None,
+        status=Status.SUSPENDED,
+        status_since=datetime.date(2022, 3, 1),
+        status_since_precision="month",
+    )
+    url = partnership.get_absolute_url()
+    russian = partnership.russian_partner
+    cells = list_row(client.get("/ru/partnerships/", {"q": "Zettelstadt"}), "Zettelstadt")
+    assert cells == [
+        f'<a href="/ru{url}">Zettelstadt</a><br><small></small>',
+        f'<a href="/ru{url}">{russian.name}</a><br><small>Калининградская область</small>',
+        'дружественные связи <span class="unverified">не подтверждено</span>',
+        "–",
+        '<span class="status status-suspended">приостановлено</span>',
+        '<time datetime="2022-03">Март 2022 г.</time>',
+    ]
+    page = client.get("/ru/partnerships/", {"q": "Zettelstadt"}).content.decode()
+    for label in ("Тип", "С года", "Статус", "Статус действует с"):
+        assert f'data-label="{label}"' in page
+
+
 # --- names in the reader's language --------------------------------------------------
 
 
