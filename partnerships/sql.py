@@ -1,6 +1,5 @@
 """SQL the ORM does not say by itself: keys as one array parameter, rows read in chunks
-of keys, rows counted up to a bound, rows read raw, a few rows sorted after filtering.
-Nothing here knows the registry's models."""
+of keys, rows counted up to a bound, rows read raw. Nothing here knows the registry's models."""
 
 from __future__ import annotations
 
@@ -9,8 +8,6 @@ from collections.abc import Iterable
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
-from django.db.models.expressions import OrderBy
-from django.db.models.functions import Collate
 
 # Keys per query of ``in_chunks``.
 LOAD_CHUNK = 20_000
@@ -93,37 +90,3 @@ def fetch_rows(queryset: models.QuerySet) -> list[tuple]:
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-class _Unindexed(models.Func):
-    """``(text || '')``: the same text, in a form no expression index matches."""
-
-    template = "(%(expressions)s || '')"
-    output_field = models.TextField()
-
-
-def sorted_after_filtering(queryset: models.QuerySet) -> models.QuerySet:
-    """``queryset`` in the same order, sorted after its rows are found rather than read in
-    the order of an index on a collated name.
-
-    For a list sorted by a name an index keeps in order (``shown_name``), PostgreSQL walks
-    that index from the first name and tests each row against the filters until it has a
-    page. When the filters leave a few hundred rows the walk can read tens of thousands of
-    rows: at 100,000 partnerships, a Land whose towns all begin with "Hamburg-" read 19,471
-    names for 50 rows (74 ms), where finding its rows and sorting them takes a few
-    milliseconds (docs/PERFORMANCE.md). For such a list the caller asks for this form;
-    the rows and their order are the same.
-    """
-    return queryset.order_by(*map(_unindexed, queryset.query.order_by))
-
-
-def _unindexed(key):
-    """A sort key (a field name, a collated name, either ascending or descending) in a
-    form no expression index matches, sorting the same."""
-    if isinstance(key, Collate):
-        key = key.copy()
-        key.set_source_expressions([_Unindexed(*key.get_source_expressions())])
-    elif isinstance(key, OrderBy) and isinstance(key.expression, Collate):
-        key = key.copy()
-        key.set_source_expressions([_unindexed(key.expression)])
-    return key

@@ -38,10 +38,8 @@ from partnerships.filters import (
     FacetedFilterSet,
 )
 from partnerships.models import Municipality, Partnership
-from partnerships.sql import sorted_after_filtering
 
 PAGE_SIZES = (25, 50, 100)
-
 DEFAULT_PAGE_SIZE = 50
 NOT_A_PAGE_NUMBER = gettext_lazy("The page number must be a whole number from 1.")
 
@@ -87,11 +85,6 @@ class CachedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self.counts[0]
-
-    def page(self, number):
-        if self.count <= settings.SORTED_AFTER_FILTERING and isinstance(self.object_list, QuerySet):
-            self.object_list = sorted_after_filtering(self.object_list)
-        return super().page(number)
 
     @property
     def facet_values(self) -> dict[str, dict[str, int]]:

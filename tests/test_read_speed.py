@@ -180,25 +180,3 @@ def test_a_detail_page_takes_one_query_once_its_article_is_cached(client, settin
     record.save()
     again = client.get(url)
     assert "Neu geprüft" in again.content.decode()
-
-
-@pytest.mark.parametrize("sort", ["", "-german", "russian"])
-def test_a_short_list_is_sorted_after_filtering_in_the_same_order(client, settings, sort):
-    """A list the filters narrow to at most ``SORTED_AFTER_FILTERING`` rows sorts its names
-    in a form no name index matches (PostgreSQL finds the rows, then sorts them, instead
-    of walking every name in order); a longer list keeps the indexed form. The rows and
-    their order are the same."""
-    settings.PAGE_CACHE_SECONDS = 0
-    params = {"sort": sort} if sort else {}
-    short = queries_of(client, "/ru/partnerships/", params)
-    short_page = client.get("/ru/partnerships/", params).content
-    settings.SORTED_AFTER_FILTERING = 0
-    long = queries_of(client, "/ru/partnerships/", params)
-    long_page = client.get("/ru/partnerships/", params).content
-
-    def page_query(queries):
-        return next(sql for sql in queries if "LIMIT" in sql and "ru-x-icu" in sql)
-
-    assert "|| '')" in page_query(short)
-    assert "|| '')" not in page_query(long)
-    assert short_page == long_page

@@ -260,12 +260,6 @@ if os.environ.get("RATELIMIT_IP_META_KEY"):
 # at most this long; 0 turns the page cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
-# A list its filters narrow to at most this many rows sorts them after finding them
-# (partnerships/sql.py, sorted_after_filtering) rather than walking a name index. At 100,000
-# partnerships over 300 filter combinations this was faster up to 1,000 rows (500-1,000
-# rows: page query 45 -> 27 ms mean) and slower above (docs/PERFORMANCE.md).
-SORTED_AFTER_FILTERING = 1_000
-
 # The detail pages' fixed queries are prepared once per pooled connection (PREPARE /
 # EXECUTE, partnerships/selectors.py): planned once, not on every request (2-6 ms of a
 # page, docs/PERFORMANCE.md). On by default with the pool; off without it (a connection per
