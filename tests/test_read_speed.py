@@ -180,3 +180,16 @@ def test_a_detail_page_takes_one_query_once_its_article_is_cached(client, settin
     record.save()
     again = client.get(url)
     assert "Neu geprüft" in again.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("jit", "off"), ("max_parallel_workers_per_gather", "0"), ("random_page_cost", "1.1")],
+)
+def test_the_registrys_connections_plan_for_short_queries_on_data_in_memory(setting, value):
+    """No JIT and no parallel workers for a web request, and an index read priced as a read
+    from memory: with PostgreSQL's default of 4, a list of ~900 partnerships joined its
+    partners by reading all 100,000 municipalities (docs/PERFORMANCE.md)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SHOW {setting}")
+        assert cursor.fetchone()[0] == value
