@@ -16,8 +16,10 @@ import functools
 import hashlib
 import json
 import re
+import time
 from urllib.parse import quote, urlencode
 
+import django_ratelimit.core
 import pytest
 from django.http import QueryDict
 from django.test import Client
@@ -486,7 +488,18 @@ def test_the_api_is_read_only(api):
         assert method(f"{API}partnerships/aachen--kostroma/").status_code in (405, 415)
 
 
-def test_a_client_over_the_rate_limit_gets_429_in_json(api, settings):
+class FrozenClock:
+    """``time`` for django-ratelimit at one instant: a period cannot end during a test."""
+
+    def __init__(self, now: float):
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_a_client_over_the_rate_limit_gets_429_in_json(api, settings, monkeypatch):
+    monkeypatch.setattr(django_ratelimit.core, "time", FrozenClock(time.time()))
     settings.API_RATE = "3/m"
     for _ in range(3):
         assert api.get(f"{API}appeals/").status_code == 200
@@ -497,6 +510,22 @@ def test_a_client_over_the_rate_limit_gets_429_in_json(api, settings):
     assert int(limited["Retry-After"]) > 0
     # Another client address is counted apart.
     assert api.get(f"{API}appeals/", REMOTE_ADDR="192.0.2.7").status_code == 200
+
+
+def test_a_client_limited_in_the_last_second_of_a_period_is_told_to_retry(
+    api, settings, monkeypatch
+):
+    """django-ratelimit's time left is in whole seconds, 0 in a period's last second: the
+    429 still says when to retry (it had no Retry-After, which failed a CI run)."""
+    settings.API_RATE = "1/m"
+    monkeypatch.setattr(django_ratelimit.core, "time", FrozenClock(time.time()))
+    assert api.get(f"{API}appeals/").status_code == 200  # the period's one request
+    # The test client's address; django-ratelimit staggers each key's periods.
+    window_end = django_ratelimit.core._get_window("127.0.0.1", 60)
+    monkeypatch.setattr(django_ratelimit.core, "time", FrozenClock(window_end + 0.5))
+    limited = api.get(f"{API}appeals/")
+    assert limited.status_code == 429
+    assert int(limited["Retry-After"]) == 1
 
 
 # --- GeoJSON -------------------------------------------------------------------------

@@ -44,4 +44,6 @@ class ClientRateThrottle(BaseThrottle):
         return usage is None or not usage["should_limit"]
 
     def wait(self) -> float | None:
-        return self.time_left
+        # django-ratelimit counts whole seconds: in the last second of a period the time left
+        # is 0, and DRF sends no Retry-After for 0. The client may retry in a second.
+        return None if self.time_left is None else max(self.time_left, 1)
