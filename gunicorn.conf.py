@@ -3,7 +3,7 @@
 Every value can be overridden from the environment:
 
 GUNICORN_BIND           address to listen on (default ``0.0.0.0:$PORT``, PORT defaulting to 8000)
-GUNICORN_WORKERS        worker processes (also read: WEB_CONCURRENCY); default 2 * CPUs + 1, at most 8
+GUNICORN_WORKERS        worker processes (also read: WEB_CONCURRENCY); default CPUs + 1, at most 8
 GUNICORN_THREADS        threads per worker (default 1): the ``gthread`` worker class, see below
 GUNICORN_TIMEOUT        seconds a worker may stay silent before it is restarted (default 30)
 GUNICORN_GRACEFUL_TIMEOUT  seconds workers get to finish requests on shutdown/restart (default 30)
@@ -72,7 +72,17 @@ def _cpu_count() -> int:
 
 
 def default_workers() -> int:
-    return min(2 * _cpu_count() + 1, MAX_DEFAULT_WORKERS)
+    """One worker more than the CPUs, not gunicorn's usual 2 x CPUs + 1.
+
+    A request here is CPU work (Python, and PostgreSQL on the same CPUs), so workers beyond
+    the CPUs only share them: every request in flight gets slower, and the tail with it. On
+    two CPUs at 8 connections, three workers against five served the list at the same or a
+    higher rate (+7-11 %) with a p95 lower by 25-63 ms in each of seven alternated rounds
+    (docs/PERFORMANCE.md, "sixth session"). The price: a worker is busy for the whole of a
+    CSV export (2.5 s at 100,000 rows, milliseconds at the registry's real size), so fewer
+    exports at once hold every worker; GUNICORN_WORKERS raises it where that matters.
+    """
+    return min(_cpu_count() + 1, MAX_DEFAULT_WORKERS)
 
 
 bind = os.environ.get("GUNICORN_BIND", "").strip() or (
