@@ -48,6 +48,7 @@ from partnerships.importing.base import (
     parse_year,
     split_sources,
 )
+from partnerships.importing.bulk import indexes_built_after, with_history
 from partnerships.importing.copying import copy_with_history
 from partnerships.importing.errors import Collector, RowError, RowErrors
 from partnerships.importing.files import differs_only_by_lost_characters as lost
@@ -931,6 +932,10 @@ class PartnershipImporter(Importer):
         raise Refused
 
     def write_municipalities(self) -> None:
+        with indexes_built_after(with_history(Municipality), len(self.index.new)):
+            self._write_municipalities()
+
+    def _write_municipalities(self) -> None:
         index = self.index
         # The search keys are the place's: as save() computes them from the same names.
         create_in_bulk(
@@ -990,6 +995,21 @@ class PartnershipImporter(Importer):
         )
 
     def write_partnerships(self) -> None:
+        # First, while the claims' index on the partnership is there (one query each).
+        for link, claim in self.retired_claims:
+            Claim.objects.filter(
+                partnership_id=link.pk,
+                source=claim.source,
+                kind=claim.kind,
+                kind_wording=claim.kind_wording,
+                since_year=claim.since_year,
+                status=claim.status,
+            ).delete()
+        tables = with_history(Partnership, PartnershipSource, StatusEvent, Claim)
+        with indexes_built_after(tables, len(self.new_links)):
+            self._write_partnerships()
+
+    def _write_partnerships(self) -> None:
         create_in_bulk(
             Partnership,
             [
@@ -1075,15 +1095,6 @@ class PartnershipImporter(Importer):
             self.new_events,
             lambda item: (item[0].pk, item[1], item[2], False),
         )
-        for link, claim in self.retired_claims:
-            Claim.objects.filter(
-                partnership_id=link.pk,
-                source=claim.source,
-                kind=claim.kind,
-                kind_wording=claim.kind_wording,
-                since_year=claim.since_year,
-                status=claim.status,
-            ).delete()
         create_in_bulk(
             Claim,
             ["partnership_id", "source", "kind", "kind_wording", "since_year", "status"],

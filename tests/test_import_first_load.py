@@ -1,0 +1,109 @@
+"""A first load builds its tables' indexes once (issue 14): the schema ends as it began.
+
+When a file writes many rows into tables that hold few (``importing.bulk``), the importer
+drops their secondary indexes and foreign keys, writes, and creates them again in the same
+transaction. These tests make "many" mean one row, and pin that the tables end with the
+same indexes and constraints, that a row breaking a foreign key still refuses the whole
+import, and that an ordinary file never drops anything. The test database holds the starter
+data (about 200 municipalities, 120 partnerships): a first load here is a file of 250 rows.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from partnerships.importing import bulk
+from partnerships.importing.partnerships import PartnershipImporter
+from partnerships.models import Municipality, Partnership, PartnershipSource, StatusEvent
+from tests.import_files import PARTNERSHIP_HEADER as HEADER
+from tests.import_files import run_import
+
+pytestmark = pytest.mark.django_db
+
+FIRST_LOAD = 250  # rows: more than the starter data's municipalities and partnerships
+
+TABLES = [
+    model._meta.db_table
+    for model in bulk.with_history(Municipality, Partnership, PartnershipSource, StatusEvent)
+]
+
+
+def run(rows: int):
+    text = "".join(
+        f"Erstladung {n},Hessen,Pervaja {n},Первая {n},Oblast Kaluga,Partnerschaft,1990,ruht,"
+        f"https://example.org/erstladung/{n}\n"
+        for n in range(rows)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        report = run_import(PartnershipImporter(), HEADER + text)
+    return report, [query["sql"] for query in queries]
+
+
+def schema() -> list[tuple]:
+    """Every index and constraint of the importer's tables, as PostgreSQL prints them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indrelid = ANY(%s::regclass[]) "
+            "UNION ALL SELECT conname, pg_get_constraintdef(oid) || ' ' || condeferrable::text "
+            "|| condeferred::text || convalidated::text "
+            "FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
+            [TABLES, TABLES],
+        )
+        return cursor.fetchall()
+
+
+@pytest.fixture
+def first_load(monkeypatch):
+    monkeypatch.setattr(bulk, "BULK_FROM_ROWS", 1)
+
+
+def test_a_first_load_builds_the_indexes_once_and_leaves_the_schema_as_it_was(first_load):
+    before = schema()
+    assert any("gin_trgm_ops" in definition for _name, definition in before)
+    report, sql = run(FIRST_LOAD)
+    assert report.committed, report.summary()
+    dropped = [statement for statement in sql if statement.startswith("DROP INDEX")]
+    assert any("municipality_search_trgm" in statement for statement in dropped)
+    assert any("DROP CONSTRAINT" in statement for statement in sql)
+    assert schema() == before
+    assert (
+        Partnership.objects.filter(german_partner__name__startswith="Erstladung").count()
+        == FIRST_LOAD
+    )
+    events = StatusEvent.objects.filter(partnership__german_partner__name__startswith="Erstladung")
+    assert events.count() == FIRST_LOAD
+
+
+def test_a_row_breaking_a_foreign_key_still_refuses_the_whole_first_load(first_load, monkeypatch):
+    """With the keys dropped the database takes the row; adding them back refuses it."""
+    before = schema()
+    write = PartnershipImporter._write_partnerships
+
+    def and_a_source_of_no_partnership(self):
+        write(self)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO partnerships_partnershipsource (partnership_id, url, citation) "
+                "VALUES (2147483647, 'https://example.org/none', '')"
+            )
+
+    monkeypatch.setattr(PartnershipImporter, "_write_partnerships", and_a_source_of_no_partnership)
+    report, _sql = run(FIRST_LOAD)
+    assert not report.committed
+    assert "rejected by the database, nothing was imported" in report.summary()
+    assert "partnerships_partnershipsource" in report.summary()
+    assert not Municipality.objects.filter(name__startswith="Erstladung").exists()
+    assert schema() == before
+
+
+def test_an_ordinary_file_keeps_the_indexes():
+    report, sql = run(3)
+    assert report.committed, report.summary()
+    assert not [statement for statement in sql if "DROP " in statement]
+
+
+def test_a_table_holding_more_rows_than_the_file_keeps_its_indexes(first_load):
+    held = Partnership.objects.count()
+    assert bulk.worth_setting_aside(Partnership, held)
+    assert not bulk.worth_setting_aside(Partnership, held - 1)
