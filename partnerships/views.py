@@ -232,6 +232,9 @@ class PartnershipListView(selectors.PartnershipList, RegistryListView):
     export_url_name = "partnerships:partnership-export"
     map_url_name = "partnerships:map"
 
+    def paginate_queryset(self, queryset, page_size):
+        return super().paginate_queryset(selectors.list_rows(queryset), page_size)
+
 
 class PartnershipExportView(selectors.PartnershipList, SQLCSVExportView):
     columns = exports.PARTNERSHIP_COLUMNS

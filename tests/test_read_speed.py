@@ -8,6 +8,7 @@ whatever an instance holds, queryset updates and the importer's COPY.
 """
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -193,3 +194,24 @@ def test_the_registrys_connections_plan_for_short_queries_on_data_in_memory(sett
     with connection.cursor() as cursor:
         cursor.execute(f"SHOW {setting}")
         assert cursor.fetchone()[0] == value
+
+
+@pytest.mark.parametrize("language", ["de", "ru", "en"])
+def test_a_list_page_reads_only_the_columns_its_rows_show(client, settings, language):
+    """``selectors.list_rows``: no partner's coordinates, notes or sources, and no query
+    per row for a column left out (a page of 100 asks what a page of 25 asks)."""
+    settings.PAGE_CACHE_SECONDS = 0
+    prefix = "" if language == "de" else f"/{language}"
+    asked = {}
+    client.get(f"{prefix}/partnerships/?per_page=50")  # what is read once per generation
+    for size in (25, 100):
+        cache.clear()  # the counts, too, are asked again
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{prefix}/partnerships/?per_page={size}")
+        assert response.status_code == 200
+        asked[size] = [query["sql"] for query in queries]
+    assert len(asked[100]) == len(asked[25])
+    (page,) = [sql for sql in asked[100] if "LIMIT 100" in sql]
+    for column in ("latitude", "notes", "sources", "created_at", "official_code", "wikidata_id"):
+        assert f'."{column}"' not in page, column
+    assert '"partnerships_partnership"."status_since"' in page
