@@ -76,37 +76,46 @@ def listed_partnerships() -> QuerySet[Partnership]:
     )
 
 
-# What a row of the partnership list shows (``partnership_rows``, templatetags/registry.py):
-# the partners' names in every language with their regions, and the partnership's kind,
-# years, status and address. The page reads only these columns; reading all 26 of a
-# partnership and 27 of each partner, and making instances of them, took 15.5 against
-# 11.6 ms for a page of 50 rows (docs/PERFORMANCE.md, "sixth session").
-LIST_ROW_FIELDS = [
-    "slug",
-    "kind",
-    "needs_verification",
-    "since_year",
-    "status",
-    "status_since",
-    "status_since_precision",
-    "german_partner_id",
-    "russian_partner_id",
-    *(
-        f"{partner}__{field}"
-        for partner in ("german_partner", "russian_partner")
-        for field in ("country", "name", "name_de", "name_en", "name_ru", "region_id")
-    ),
-    *(
-        f"{partner}__region__{field}"
-        for partner in ("german_partner", "russian_partner")
-        for field in ("name_de", "name_en", "name_ru")
-    ),
-]
+# What a row of a list shows (the partnership list's ``partnership_rows`` in
+# templatetags/registry.py; the municipality list's template): names in every language,
+# regions, kinds, years, status and address. A list page reads only these columns: reading
+# all 26 of a partnership and 27 of each partner, and making instances of them, took 15.5
+# against 11.6 ms for a page of 50 rows (docs/PERFORMANCE.md, "sixth session").
+MUNICIPALITY_ROW_FIELDS = ["slug", "country", "kind", "name", "name_de", "name_en", "name_ru"]
+REGION_ROW_FIELDS = ["kind", "name_de", "name_en", "name_ru"]
+LIST_ROW_FIELDS = {
+    Partnership: [
+        "slug",
+        "kind",
+        "needs_verification",
+        "since_year",
+        "status",
+        "status_since",
+        "status_since_precision",
+        *(
+            f"{partner}__{field}"
+            for partner in ("german_partner", "russian_partner")
+            for field in [*MUNICIPALITY_ROW_FIELDS, "region_id"]
+        ),
+        *(
+            f"{partner}__region__{field}"
+            for partner in ("german_partner", "russian_partner")
+            for field in REGION_ROW_FIELDS
+        ),
+    ],
+    Municipality: [
+        *MUNICIPALITY_ROW_FIELDS,
+        "region_id",
+        *(f"region__{field}" for field in REGION_ROW_FIELDS),
+    ],
+}
 
 
-def list_rows(partnerships: QuerySet[Partnership]) -> QuerySet[Partnership]:
-    """The partnerships of a list page, with only what its rows show (``LIST_ROW_FIELDS``)."""
-    return partnerships.only(*LIST_ROW_FIELDS)
+def list_rows(queryset: QuerySet) -> QuerySet:
+    """The records of a list page, with only what its rows show (``LIST_ROW_FIELDS``; the
+    lists without an entry read their rows whole)."""
+    fields = LIST_ROW_FIELDS.get(queryset.model)
+    return queryset if fields is None else queryset.only(*fields)
 
 
 def listed_municipalities() -> QuerySet[Municipality]:

@@ -145,6 +145,7 @@ class RegistryListView(ListFilterMixin, FilterView):
         )
 
     def paginate_queryset(self, queryset, page_size):
+        queryset = selectors.list_rows(queryset)  # only the columns the rows show
         paginator = self.get_paginator(queryset, page_size)
         number = self.request.GET.get(self.page_kwarg, "1")
         try:
@@ -231,9 +232,6 @@ class PartnershipListView(selectors.PartnershipList, RegistryListView):
     template_name = "partnerships/partnership_list.html"
     export_url_name = "partnerships:partnership-export"
     map_url_name = "partnerships:map"
-
-    def paginate_queryset(self, queryset, page_size):
-        return super().paginate_queryset(selectors.list_rows(queryset), page_size)
 
 
 class PartnershipExportView(selectors.PartnershipList, SQLCSVExportView):
