@@ -731,3 +731,26 @@ def test_the_page_shows_status_since_and_every_event_at_its_precision(client, st
     assert "status-suspended" in entries[1]
     german = text_of(client.get(f"/partnerships/{undated.slug}/"))
     assert "<dt>Status seit</dt><dd>keine datierte Quelle</dd>" in german
+
+
+def test_a_municipality_row_shows_each_cell_as_the_reader_reads_it(client):
+    """The name the reader reads with the official name after it where they differ (in its
+    own language), the country, the region or a dash, the kind; every cell named for a phone."""
+    russian = RussianMunicipalityFactory(name="Зеттельград", name_de="Settelgrad")
+    german = MunicipalityFactory(name="Zettelstadt", region=None)
+    page = client.get("/municipalities/", {"q": "Zettel"})
+    assert list_row(page, "Settelgrad") == [
+        f'<a href="{russian.get_absolute_url()}">Settelgrad</a> '
+        '<small lang="ru">Зеттельград</small>',
+        "Russland",
+        "Oblast Kaliningrad",
+        "Stadt oder Gemeinde",
+    ]
+    assert list_row(page, "Zettelstadt") == [
+        f'<a href="{german.get_absolute_url()}">Zettelstadt</a>',
+        "Deutschland",
+        "–",
+        "Stadt oder Gemeinde",
+    ]
+    for label in ("Staat", "Region", "Art"):
+        assert f'data-label="{label}"' in page.content.decode()
