@@ -186,3 +186,12 @@ def test_the_database_refuses_what_it_refuses_an_insert():
     copying.copy_with_history(Municipality, fields, rows[:1])
     with pytest.raises(IntegrityError), transaction.atomic():
         copying.copy_with_history(Municipality, fields, rows[:1])  # the same slug again
+
+
+def test_the_keys_are_the_sequences_next_ones_and_an_insert_after_takes_the_one_after():
+    fields, rows = municipality_rows()
+    before = Municipality.objects.create(name="Vorher", slug="vorher-copy").pk
+    pks = copying.copy_with_history(Municipality, fields, rows)
+    after = Municipality.objects.create(name="Nachher", slug="nachher-copy").pk
+    assert pks == [before + 1, before + 2]
+    assert after == before + 3
