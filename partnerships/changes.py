@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.models import Initiative, Municipality, Partnership, Signatory, StatusEvent
@@ -50,6 +50,10 @@ DATE_FORMATS = {
     DatePrecision.MONTH: "YEAR_MONTH_FORMAT",
     DatePrecision.YEAR: "Y",
 }
+# Languages that write a month's name in lower case within a date, but whose month names
+# Django translates capitalised, as for a calendar's heading: Russian writes "март 2022 г."
+# as it writes "30 марта 2022 г." (its DATE_FORMAT already gives the lower-case form).
+MONTHS_IN_LOWER_CASE = {"ru"}
 
 
 def partial_date(date: datetime.date | None, precision: str) -> str:
@@ -57,7 +61,10 @@ def partial_date(date: datetime.date | None, precision: str) -> str:
     "April 2022" or "2022"; empty when there is no date."""
     if date is None:
         return ""
-    return date_format(date, DATE_FORMATS.get(precision, "DATE_FORMAT"))
+    text = date_format(date, DATE_FORMATS.get(precision, "DATE_FORMAT"))
+    if precision == DatePrecision.MONTH and get_language() in MONTHS_IN_LOWER_CASE:
+        text = text[:1].lower() + text[1:]
+    return text
 
 
 @dataclass(frozen=True)

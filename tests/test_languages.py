@@ -25,6 +25,7 @@ organisation as named) and German month names. The Russian list is built the sam
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 import unicodedata
@@ -38,6 +39,7 @@ from django.http import QueryDict
 from django.utils import dates, translation
 
 from partnerships import views, vocabulary
+from partnerships.changes import partial_date
 from partnerships.models import (
     AlternativeName,
     Appeal,
@@ -50,6 +52,7 @@ from partnerships.models import (
     StatusEvent,
 )
 from partnerships.models.appeals import Participation
+from partnerships.models.claims import DatePrecision
 from tests.factories import MunicipalityFactory, RussianMunicipalityFactory
 from tests.public_pages import filterset_of
 
@@ -675,3 +678,26 @@ def test_the_named_leaks_are_gone(client, prefix, absent):
 )
 def test_dates_are_written_in_the_readers_language(client, prefix, date):
     assert date in client.get(prefix + APPEAL_URL).content.decode()
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_a_month_is_written_the_same_way_in_every_date_of_a_language(month):
+    """English writes every month out (Django's own format abbreviates some: "Feb. 25",
+    "March 30"); Russian writes a month in lower case also where a date names only the
+    month ("март 2022 г.", as "30 марта 2022 г.")."""
+    day = datetime.date(2022, month, 25)
+    with translation.override("en"):
+        english = str(dates.MONTHS[month])
+        assert partial_date(day, DatePrecision.DAY) == f"{english} 25, 2022"
+        assert partial_date(day, DatePrecision.MONTH) == f"{english} 2022"
+    with translation.override("ru"):
+        in_a_date = partial_date(day, DatePrecision.DAY)
+        alone = partial_date(day, DatePrecision.MONTH)
+        assert in_a_date == f"25 {dates.MONTHS_ALT[month]} 2022 г."
+        assert alone == f"{str(dates.MONTHS[month]).lower()} 2022 г."
+        assert alone[0].islower() and in_a_date.split()[1].islower()
+    with translation.override("de"):
+        german = str(dates.MONTHS[month])
+        assert partial_date(day, DatePrecision.DAY) == f"25. {german} 2022"
+        assert partial_date(day, DatePrecision.MONTH) == f"{german} 2022"
+        assert german[0].isupper()  # a noun in German, capitalised everywhere

@@ -155,6 +155,8 @@ CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("ru", _("Russian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date formats of our own where Django's do not suit the registry (twinning/formats/).
+FORMAT_MODULE_PATH = ["twinning.formats"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
