@@ -7,6 +7,8 @@ region or given another kind, a partnership given another partner, Django's save
 whatever an instance holds, queryset updates and the importer's COPY.
 """
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -229,3 +231,41 @@ def test_a_list_page_reads_only_the_columns_its_rows_show(client, settings, lang
     for column in left_out:
         assert f'."{column}"' not in selected, column
     assert shown in selected
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"german_state": "DE-NW"},
+        {"german_state": "DE-BY", "status": "active", "kind": "official", "year_from": "1990"},
+        {"russian_region": "RU-MOS", "status": "suspended", "year_to": "2000"},
+        {"level": "town", "status_dated": "undated", "unverified": "yes"},
+        {"has_initiative": "yes", "kind": "friendship", "status_dated": "dated"},
+    ],
+    ids=["none", "one", "four", "three", "conditions", "initiative"],
+)
+def test_the_lists_facet_counts_read_only_columns_of_the_facet_index(client, settings, params):
+    """Every count of the partnership list, with any facets chosen, reads only columns that
+    ``partnership_public_facets`` holds (or its condition implies), and only the partnerships
+    that condition admits: PostgreSQL can answer it from that index alone (an index-only
+    scan; docs/PERFORMANCE.md, "seventh session")."""
+    settings.PAGE_CACHE_SECONDS = 0
+    counts = [sql for sql in queries_of(client, "/partnerships/", params) if "COUNT(" in sql]
+    assert counts
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT array_agg(a.attname), pg_get_expr(i.indpred, i.indrelid) FROM pg_index i "
+            "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+            "WHERE i.indexrelid = 'partnership_public_facets'::regclass GROUP BY i.indpred, "
+            "i.indrelid"
+        )
+        held, condition = cursor.fetchone()
+    assert condition == "(is_published AND partners_published)"
+    table = '"partnerships_partnership".'
+    for sql in counts:
+        read = set(re.findall(re.escape(table) + r'"(\w+)"', sql))
+        assert read, sql
+        assert read <= {*held, "is_published", "partners_published"}, read - set(held)
+        where = sql.split(' FROM "partnerships_partnership" WHERE ', 1)[1]
+        assert where.startswith(f'({table}"is_published" AND {table}"partners_published"')

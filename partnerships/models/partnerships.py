@@ -285,6 +285,24 @@ class Partnership(Record):
                 )
                 for partner in ("german_partner", "russian_partner")
             ),
+            # The public lists' facet counts (``filters.FacetedFilterSet.counts``) read every
+            # column they filter, group and count by from this index alone (an index-only
+            # scan): a fifth of the table's pages, which a scan of the table itself had to
+            # read again from outside PostgreSQL's cache on every request (docs/PERFORMANCE.md,
+            # "seventh session"). A column the counts read must be in it.
+            models.Index(
+                fields=["german_partner_region", "russian_partner_region", "kind", "status"],
+                include=[
+                    "since_year",
+                    "status_since",
+                    "german_partner_kind",
+                    "russian_partner_kind",
+                    "needs_verification",
+                    "id",
+                ],
+                condition=models.Q(is_published=True, partners_published=True),
+                name="partnership_public_facets",
+            ),
         ]
 
     def __str__(self) -> str:
