@@ -347,6 +347,9 @@ class FacetedFilterSet(django_filters.FilterSet):
         # municipalities; by ("match", text), what they satisfy; by ("ranks", text),
         # their ids by rank.
         self.searches: dict = {}
+        # While the filters are applied for counting (``filter_queryset_without``): a
+        # search then only filters, without the order it would list the results in.
+        self.counting = False
 
     @property
     def generation(self) -> int:
@@ -412,9 +415,13 @@ class FacetedFilterSet(django_filters.FilterSet):
         options are counted in. The filters of this FilterSet are applied again, without a
         FilterSet (and form) of its own per facet; searches are decided once, as for ``qs``."""
         queryset = self.queryset.all()
-        for field, value in self.form.cleaned_data.items():
-            if field not in names:
-                queryset = self.filters[field].filter(queryset, value)
+        self.counting = True
+        try:
+            for field, value in self.form.cleaned_data.items():
+                if field not in names:
+                    queryset = self.filters[field].filter(queryset, value)
+        finally:
+            self.counting = False
         return queryset
 
     def is_active(self, name: str) -> bool:
@@ -617,6 +624,11 @@ class PartnershipFilter(FacetedFilterSet):
         # partner's names again for each partnership.
         by_rank = self.partner_ranks(value)
         ids = [pk for pks in by_rank.values() for pk in pks]
+        found = queryset.filter(
+            Q(AnyOf(F("german_partner_id"), ids)) | Q(AnyOf(F("russian_partner_id"), ids))
+        )
+        if self.counting:
+            return found
         # The better matching partner decides; at equal strength a town's partnerships come
         # before those of its districts.
         ranks = [
@@ -627,14 +639,8 @@ class PartnershipFilter(FacetedFilterSet):
             )
             for partner in ("german_partner", "russian_partner")
         ]
-        return (
-            queryset.filter(
-                Q(AnyOf(F("german_partner_id"), ids)) | Q(AnyOf(F("russian_partner_id"), ids))
-            )
-            .annotate(search_rank=models.functions.Least(*ranks))
-            .order_by(
-                "search_rank", shown_name("german_partner__"), shown_name("russian_partner__"), "pk"
-            )
+        return found.annotate(search_rank=models.functions.Least(*ranks)).order_by(
+            "search_rank", shown_name("german_partner__"), shown_name("russian_partner__"), "pk"
         )
 
     def partner_ranks(self, text: str) -> dict[int, list[int]]:
@@ -714,6 +720,8 @@ class MunicipalityFilter(FacetedFilterSet):
         if match is None:
             return queryset.none()
         # The condition itself, not ``pk IN (the search)``: see ``search_match``.
+        if self.counting:
+            return queryset.filter(match.condition)
         return in_search_order(
             queryset.filter(match.condition),
             value,

@@ -81,3 +81,25 @@ def test_the_ranks_read_in_one_query_are_the_searchs(term):
     ranks = Municipality.objects.search_ranks(term)
     assert list(ranks) == sorted(ranks)
     assert {rank: set(pks) for rank, pks in ranks.items()} == expected
+
+
+@pytest.mark.parametrize("term", TERMS[:-1])
+def test_a_search_computes_the_order_of_the_page_only(uncached, monkeypatch, term):
+    """The facet counts filter by the search without ordering by it (``counting``): the
+    ranks and similarities are built once per request, for the rows the page lists."""
+    from partnerships import filters
+
+    orders = []
+    original = filters.in_search_order
+    monkeypatch.setattr(
+        filters, "in_search_order", lambda *a, **k: orders.append(a[1]) or original(*a, **k)
+    )
+    page_queries(uncached, "/municipalities/", term)
+    assert orders == [term]
+    ranked = []
+    least = filters.models.functions.Least
+    monkeypatch.setattr(
+        filters.models.functions, "Least", lambda *a, **k: ranked.append(a) or least(*a, **k)
+    )
+    page_queries(uncached, "/partnerships/", term)
+    assert len(ranked) == 1
