@@ -442,7 +442,9 @@ class FacetedFilterSet(django_filters.FilterSet):
         if not self.is_valid():
             return 0, {}
         columns = {name: path for name, path in self.facets.items() if isinstance(path, str)}
-        conditions = {name: path for name, path in self.facets.items() if callable(path)}
+        # Each condition facet's options (value -> Q), built once for the shared count and
+        # the facet's own.
+        conditions = {name: path(self) for name, path in self.facets.items() if callable(path)}
         chosen = {
             name: str(self.form.cleaned_data[name]) for name in columns if self.is_active(name)
         }
@@ -464,9 +466,9 @@ class FacetedFilterSet(django_filters.FilterSet):
                 )
                 rows = rows & near
         shared = {}
-        for name, path in conditions.items():
+        for name, options in conditions.items():
             if not self.is_active(name):
-                shared.update(counted_conditions(path(self), f"{name}__"))
+                shared.update(counted_conditions(options, f"{name}__"))
         result: dict[str, dict[str, int]] = {name: {} for name in columns}
         if not columns:
             totals = rows.aggregate(total=Count("pk"), **shared)
@@ -492,8 +494,7 @@ class FacetedFilterSet(django_filters.FilterSet):
                 if not failing:
                     for offset, key in enumerate(totals, start=len(names)):
                         totals[key] += group[offset]
-        for name, path in conditions.items():
-            options = path(self)
+        for name, options in conditions.items():
             if self.is_active(name):
                 facet_rows = self.filter_queryset_without(name).order_by()
                 counted = facet_rows.aggregate(

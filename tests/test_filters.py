@@ -105,6 +105,24 @@ def test_the_facets_are_counted_in_one_query_that_joins_no_region_table():
     assert '"partnerships_region"' not in queries[0]["sql"]
 
 
+@pytest.mark.parametrize("params", ["", "level=town&unverified=no", "has_initiative=yes"])
+def test_each_condition_facets_options_are_built_once_per_count(monkeypatch, params):
+    """A condition facet (``has_initiative``: an EXISTS per partnership) is built once and
+    serves both the shared count and its own, whether it is chosen or not."""
+    built = []
+    for name, path in PartnershipFilter.facets.items():
+        if callable(path):
+            monkeypatch.setitem(
+                PartnershipFilter.facets,
+                name,
+                lambda filterset, name=name, path=path: built.append(name) or path(filterset),
+            )
+    filterset = partnership_filterset(QueryDict(params))
+    before = filterset.counts()
+    assert sorted(built) == sorted(n for n, p in PartnershipFilter.facets.items() if callable(p))
+    assert before[0] == filterset.qs.count()
+
+
 def test_a_region_code_an_editor_corrects_is_counted_under_the_new_code():
     def land_counts() -> dict[str, int]:
         return partnership_filterset(QueryDict("status=active")).counts()[1]["german_state"]
