@@ -41,7 +41,7 @@ lint: venv
 
 # Known vulnerabilities in the pinned dependencies (see README, "Dependencies audit").
 audit: venv
-	$(VENV)/bin/pip-audit --disable-pip --no-deps -r constraints.txt --progress-spinner off
+	$(PY) scripts/audit.py
 
 fmt: venv
 	$(VENV)/bin/ruff check --fix .
