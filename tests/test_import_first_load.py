@@ -8,13 +8,14 @@ import, and that an ordinary file never drops anything. The test database holds 
 data (about 200 municipalities, 120 partnerships): a first load here is a file of 250 rows.
 """
 
+import psycopg
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from partnerships.importing import bulk
 from partnerships.importing.partnerships import PartnershipImporter
-from partnerships.models import Municipality, Partnership, PartnershipSource, StatusEvent
+from partnerships.models import Claim, Municipality, Partnership, PartnershipSource, StatusEvent
 from tests.import_files import PARTNERSHIP_HEADER as HEADER
 from tests.import_files import run_import
 
@@ -107,3 +108,43 @@ def test_a_table_holding_more_rows_than_the_file_keeps_its_indexes(first_load):
     held = Partnership.objects.count()
     assert bulk.worth_setting_aside(Partnership, held)
     assert not bulk.worth_setting_aside(Partnership, held - 1)
+
+
+def test_a_first_load_that_a_reader_keeps_from_its_tables_writes_with_their_indexes(
+    first_load, monkeypatch
+):
+    """Another session reads the status events in an open transaction: the load waits
+    ``LOCK_WAIT`` for the partnerships' group of tables (not until that reader ends, with
+    every new reader queued behind it), writes them with their indexes in place, and still
+    builds the municipalities' indexes once."""
+    monkeypatch.setattr(bulk, "LOCK_WAIT", "200ms")
+    with connection.cursor() as cursor:  # a load that waited regardless fails, not hangs
+        cursor.execute("SET lock_timeout = '10s'")
+    before = schema()
+    params = connection.settings_dict
+    with psycopg.connect(
+        dbname=params["NAME"],
+        host=params["HOST"],
+        port=params["PORT"],
+        user=params["USER"],
+        password=params["PASSWORD"],
+    ) as reader:
+        reader.execute("SELECT count(*) FROM partnerships_statusevent")  # an open transaction
+        report, sql = run(FIRST_LOAD)
+        reader.rollback()
+    assert report.committed, report.summary()
+    assert sum("set_config('lock_timeout', '200ms', true)" in statement for statement in sql) == 2
+    # Built again after writing: the municipalities' indexes, none of the partnerships'.
+    built = {statement.split()[2] for statement in sql if statement.startswith("CREATE INDEX")}
+    assert "municipality_search_trgm" in built
+    assert "partnership_public_facets" not in built
+    group = [
+        model._meta.db_table
+        for model in bulk.with_history(Partnership, PartnershipSource, StatusEvent, Claim)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s)", [group])
+        assert not built & {name for (name,) in cursor.fetchall()}
+    assert schema() == before
+    events = StatusEvent.objects.filter(partnership__german_partner__name__startswith="Erstladung")
+    assert events.count() == FIRST_LOAD

@@ -15,7 +15,8 @@ table and at least as many as it already holds: a first load, or one that double
 registry. Then building the indexes anew costs less than updating them. The price:
 dropping an index takes an ACCESS EXCLUSIVE lock on its table until the import ends, so
 readers of those tables wait for the import (for a first load, nobody reads them yet). An
-editor's file of a few hundred rows never takes that lock.
+editor's file of a few hundred rows never takes that lock. Nor does a first load that cannot
+have it within ``LOCK_WAIT`` (a reader holds the table): it writes with the indexes in place.
 
 Everything happens in the import's transaction: a refused import is rolled back with its
 indexes and constraints as they were. The unique indexes (and the primary key) stay, so
@@ -28,10 +29,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import connection, models
+import psycopg
+from django.db import OperationalError, connection, models, transaction
 
 # Fewer rows than this are written with the indexes in place, whatever the table holds.
 BULK_FROM_ROWS = 10_000
+# How long a first load waits for the tables' locks before it writes with the indexes in
+# place instead. Dropping an index waits for every reader of its table, and while it waits
+# every new reader queues behind it: without a bound, one long reader (an export, a report)
+# would stall the public pages for as long as it ran.
+LOCK_WAIT = "2s"
 
 
 def worth_setting_aside(model: type[models.Model], new_rows: int) -> bool:
@@ -61,22 +68,39 @@ def with_history(*model_classes: type[models.Model]) -> list[type[models.Model]]
 def indexes_built_after(model_classes: list[type[models.Model]], new_rows: int) -> Iterator[None]:
     """Within this block, write ``new_rows`` rows into the tables of ``model_classes``
     (the first is the one counted): without their secondary indexes and foreign keys if
-    the rows are many for it (``worth_setting_aside``), created again when the block ends.
+    the rows are many for it (``worth_setting_aside``) and the tables' locks are had soon
+    (``set_aside``), created again when the block ends.
 
     If the block raises, nothing is created again here: the caller's transaction (or
     savepoint) is rolled back, and with it the dropped indexes come back.
     """
-    if not worth_setting_aside(model_classes[0], new_rows):
-        yield
-        return
-    statements = drop(model_classes)
+    statements = set_aside(model_classes) if worth_setting_aside(model_classes[0], new_rows) else []
     yield
+    if not statements:
+        return
     with connection.cursor() as cursor:
         # The memory the indexes of the first measurement were built with, for this
         # transaction only (the default, 64 MB, makes a trigram index spill to disk).
         cursor.execute("SELECT set_config('maintenance_work_mem', '256MB', true)")
         for statement in statements:
             cursor.execute(statement)
+
+
+def set_aside(model_classes: list[type[models.Model]]) -> list[str]:
+    """``drop``, if the tables' locks are had within ``LOCK_WAIT``; else nothing is dropped
+    (and nothing is returned): the rows are written with the indexes in place."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:  # undone if a lock is not had
+            cursor.execute("SELECT current_setting('lock_timeout')")
+            (before,) = cursor.fetchone()
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_WAIT])
+            statements = drop(model_classes)
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
+    except OperationalError as error:
+        if isinstance(error.__cause__, psycopg.errors.LockNotAvailable):
+            return []
+        raise
+    return statements
 
 
 def drop(model_classes: list[type[models.Model]]) -> list[str]:
