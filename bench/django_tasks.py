@@ -8,6 +8,7 @@ the step's result as JSON from stdout (Django's logs go to stderr):
     python bench/django_tasks.py sample           # a partnership slug, counts
     python bench/django_tasks.py cold_paths       # list addresses, each a filter combination
     python bench/django_tasks.py copy             # PostgreSQL's COPY of the export query
+    python bench/django_tasks.py write_floor      # the import's writes alone, rolled back
     python bench/django_tasks.py explain LATIN CYRILLIC
                                                   # every query of the list and search
                                                   # pages, timed, with EXPLAIN ANALYZE
@@ -31,14 +32,15 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.http import QueryDict  # noqa: E402
 from django.test import Client  # noqa: E402
 from psycopg import ClientCursor  # noqa: E402
 
 from partnerships import exports, selectors  # noqa: E402
+from partnerships.importing.bulk import indexes_built_after  # noqa: E402
 from partnerships.importing.files import MAX_ROWS  # noqa: E402
-from partnerships.importing.partnerships import PartnershipImporter  # noqa: E402
+from partnerships.importing.partnerships import PartnershipImporter, table_groups  # noqa: E402
 from partnerships.models import Municipality, Partnership  # noqa: E402
 
 LIST_QUERY = "german_state=DE-BY&status=active&kind=official"
@@ -139,6 +141,56 @@ def copy(runs: int = 3) -> dict:
                 rows += bytes(block).count(b"\n")
         timings.append(time.perf_counter() - started)
     return {"seconds": min(timings), "all_seconds": timings, "rows": rows, "bytes": size}
+
+
+def write_floor() -> dict:
+    """The import's writes alone, without its Python: what an import costs PostgreSQL.
+
+    The rows the import stored are read out of its tables (binary COPY, into memory), the
+    tables emptied, and the rows written back in one transaction as the importer writes a
+    first load: group by group (``table_groups``), with COPY, the indexes and foreign keys
+    set aside and built after (``bulk.indexes_built_after``), the partnerships' trigger
+    firing. Then the transaction is rolled back: the database is as before. No checking,
+    matching or merging, no Python building rows, no commit: a floor under any import of
+    the same rows that stays all or nothing (one transaction, so one server process).
+    """
+    groups = table_groups()
+    tables = [model._meta.db_table for group in groups for model in group]
+    quote = connection.ops.quote_name
+    rows: dict[str, bytes] = {}
+    counts: dict[str, int] = {}
+    seconds: dict[str, float] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        raw = cursor.cursor
+        for table in tables:
+            cursor.execute(f"SELECT count(*) FROM {quote(table)}")  # noqa: S608
+            (counts[table],) = cursor.fetchone()
+            with raw.copy(f"COPY {quote(table)} TO STDOUT (FORMAT binary)") as stream:
+                rows[table] = b"".join(bytes(block) for block in stream)
+        # CASCADE: the tables referring to these (alternative names, initiatives' links)
+        # are emptied too; the rollback below brings every one of them back.
+        cursor.execute(f"TRUNCATE {', '.join(quote(table) for table in tables)} CASCADE")
+        started = time.perf_counter()
+        for group in groups:
+            group_started = time.perf_counter()
+            with indexes_built_after(group, counts[group[0]._meta.db_table]):
+                for model in group:
+                    table = model._meta.db_table
+                    copied = time.perf_counter()
+                    with raw.copy(f"COPY {quote(table)} FROM STDIN (FORMAT binary)") as stream:
+                        stream.write(rows[table])
+                    seconds[f"COPY {table}"] = time.perf_counter() - copied
+            seconds[f"group {group[0]._meta.db_table}"] = time.perf_counter() - group_started
+        total = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return {
+        "seconds": total,
+        "rows": counts[groups[1][0]._meta.db_table],
+        "rows_written": sum(counts.values()),
+        "tables": len(tables),
+        "bytes": sum(len(block) for block in rows.values()),
+        "parts": seconds,
+    }
 
 
 class QueryLog:
@@ -288,6 +340,8 @@ def main(argv: list[str]) -> int:
         result = cold_paths()
     elif command == "copy":
         result = copy()
+    elif command == "write_floor":
+        result = write_floor()
     elif command == "explain":
         result = explain(args[0], args[1])
     elif command == "profile":

@@ -990,6 +990,17 @@ def render_peer(results: dict) -> list[str]:
             f"{theirs_rate:,.0f} rows/s (sqlite-utils)", f"{ours_rate / theirs_rate:,.2f}×",
             f"≥ {PEER_IMPORT_FACTOR}× (matching spellings)", ours_rate >= theirs_rate,
         ))  # fmt: skip
+        floor = results.get("write_floor")
+        if floor:
+            floor_rate = floor["rows"] / floor["seconds"]
+            rows.append((
+                "the import's writes alone (its stored rows by COPY, indexes built after, "
+                "one transaction; no Python)",
+                f"{floor_rate:,.0f} rows/s ({floor['seconds']:,.1f} s, "
+                f"{floor['rows_written']:,} rows in {floor['tables']} tables)",
+                f"{theirs_rate:,.0f} rows/s ({theirs_imp['seconds']:,.1f} s)",
+                f"{floor_rate / theirs_rate:,.2f}×", "— (the floor under the import)", None,
+            ))  # fmt: skip
     export, copy, theirs_export = results["export"], results["copy"], p["export"]
     copy_ratio = export["seconds"] / copy["seconds"]
     complete = (
@@ -1162,6 +1173,9 @@ def main(argv: list[str]) -> int:
                     raise RuntimeError(f"the import failed:\n{imported['summary']}")
                 log(f"imported in {imported['seconds']:.1f} s ({imported['files']} file(s))")
                 results["import"] = imported
+                log("the import's writes alone (its stored rows written again, rolled back) ...")
+                results["write_floor"] = django_task("write_floor", env=env)
+                log(f"written in {results['write_floor']['seconds']:.1f} s")
                 results["vacuum_seconds"] = database.vacuum_analyze()
                 database.mark(fingerprint)
             results["postgres"] = database.server_facts()
