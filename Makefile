@@ -33,7 +33,9 @@ run: setup
 test: db
 	bash scripts/test.sh
 
-lint: venv
+# db: makemigrations checks the migration history against the database (without one it
+# waits 10 s for a connection and warns).
+lint: db
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) scripts/dead_code.py
