@@ -98,6 +98,41 @@ def test_a_row_breaking_a_foreign_key_still_refuses_the_whole_first_load(first_l
     assert schema() == before
 
 
+def test_a_duplicate_that_the_unique_indexes_set_aside_would_let_in_refuses_the_first_load(
+    first_load, monkeypatch
+):
+    """With the unique indexes set aside the database takes a second row of a slug;
+    building the index again refuses it, and with it the whole import."""
+    before = schema()
+    dropped = bulk.drop
+
+    def and_noted(model_classes):
+        statements = dropped(model_classes)
+        assert any("partnerships_partnership_slug_key" in s for s in statements) or not any(
+            model is Partnership for model in model_classes
+        )
+        return statements
+
+    write = PartnershipImporter._write_partnerships
+
+    def and_a_slug_twice(self):
+        write(self)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE partnerships_partnership SET slug = 'erstladung-doppelt' "
+                "WHERE id IN (SELECT id FROM partnerships_partnership ORDER BY id DESC LIMIT 2)"
+            )
+
+    monkeypatch.setattr(bulk, "drop", and_noted)
+    monkeypatch.setattr(PartnershipImporter, "_write_partnerships", and_a_slug_twice)
+    report, _sql = run(FIRST_LOAD)
+    assert not report.committed
+    assert "rejected by the database, nothing was imported" in report.summary()
+    assert "erstladung-doppelt" in report.summary()
+    assert not Municipality.objects.filter(name__startswith="Erstladung").exists()
+    assert schema() == before
+
+
 def test_an_ordinary_file_keeps_the_indexes():
     report, sql = run(3)
     assert report.committed, report.summary()

@@ -19,9 +19,12 @@ editor's file of a few hundred rows never takes that lock. Nor does a first load
 have it within ``LOCK_WAIT`` (a reader holds the table): it writes with the indexes in place.
 
 Everything happens in the import's transaction: a refused import is rolled back with its
-indexes and constraints as they were. The unique indexes (and the primary key) stay, so
-the database refuses a duplicate as before; a foreign key added back checks every row and
-refuses the import if one row breaks it, as the deferred check at commit did.
+indexes and constraints as they were. Only the primary keys stay. The unique indexes and
+constraints are built again like the others (by the tables' lock, no other session writes
+meanwhile), and building one fails on a duplicate and refuses the import, as a COPY meeting
+the duplicate would have; a foreign key added back checks every row and refuses the import
+if one row breaks it, as the deferred check at commit did. A unique constraint that a
+foreign key refers to stays.
 """
 
 from __future__ import annotations
@@ -104,15 +107,16 @@ def set_aside(model_classes: list[type[models.Model]]) -> list[str]:
 
 
 def drop(model_classes: list[type[models.Model]]) -> list[str]:
-    """Drop the tables' indexes that are neither unique nor a constraint's, and their
-    foreign keys; return the statements that create them again."""
+    """Drop the tables' indexes but the primary keys, their unique constraints that no
+    foreign key refers to, and their foreign keys; return the statements that create them
+    again."""
     tables = [model._meta.db_table for model in model_classes]
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT index_class.relname, pg_get_indexdef(i.indexrelid) "
             "FROM pg_index i JOIN pg_class index_class ON index_class.oid = i.indexrelid "
-            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
             "AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
             "ORDER BY i.indrelid, index_class.relname",
             [tables],
@@ -120,17 +124,27 @@ def drop(model_classes: list[type[models.Model]]) -> list[str]:
         indexes = cursor.fetchall()
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint c WHERE contype = 'u' AND conrelid = ANY(%s::regclass[]) "
+            "AND NOT EXISTS (SELECT FROM pg_constraint f WHERE f.contype = 'f' "
+            "AND f.conindid = c.conindid) "
+            "ORDER BY conrelid, conname",
+            [tables],
+        )
+        unique = cursor.fetchall()
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
             "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
             "ORDER BY conrelid, conname",
             [tables],
         )
         foreign_keys = cursor.fetchall()
-        for table, name, _definition in foreign_keys:
+        for table, name, _definition in [*foreign_keys, *unique]:
             cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {quote(name)}")
-    # Indexes first: a foreign key added back checks its rows through them.
+    # Indexes and unique constraints first: a foreign key added back checks its rows
+    # through them.
     return [definition for _name, definition in indexes] + [
         f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}"
-        for table, name, definition in foreign_keys
+        for table, name, definition in [*unique, *foreign_keys]
     ]
