@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 
 from partnerships import spellings
 from partnerships.importing.errors import RowError
+from partnerships.importing.files import has_cyrillic
 from partnerships.importing.matching import (
     ROLE,
     CloseNames,
@@ -39,7 +40,7 @@ from partnerships.importing.matching import (
     unique_slug,
 )
 from partnerships.models import AlternativeName, Municipality, Region
-from partnerships.models.municipalities import names_in_order
+from partnerships.models.municipalities import given_names, names_in_order
 from partnerships.sql import grouped
 from partnerships.vocabulary import Country
 
@@ -139,6 +140,10 @@ class Place:
     def all_names(self) -> list[str]:
         """As ``Municipality.all_names``: official, German, English, Russian, alternative."""
         return names_in_order(self, self.alternative_names())
+
+    def given_names(self) -> list[str]:
+        """``all_names`` without the Russian transcription of a German name."""
+        return given_names(self, self.alternative_names())
 
     def refresh_search(self, fold=spellings.fold, plain=spellings.plain) -> None:
         """As ``Municipality.refresh_search`` (``fold``/``plain`` may be caches)."""
@@ -352,6 +357,12 @@ class MunicipalityIndex:
         found = self._in(self._by_folded[country], "search_key", folded, country)
         if region_id is not None:
             found = [p for p in found if p.region_id == region_id]
+        if country == Country.GERMANY and not has_cyrillic(spelling):
+            # A German town's search key also holds its name as a Russian reader writes it
+            # (Валлингсроде for Vallingsrode), which folds away what tells German names
+            # apart (V and F, ss and s): a name in Latin letters is matched by the names the
+            # town is given, so that Fallingsrode in the same Land is another town.
+            found = [p for p in found if folded in map(self.fold, p.given_names())]
         return ordered(found)
 
     def find_german(self, name: str, region: Region | None = None) -> Place | None:

@@ -546,12 +546,9 @@ class Municipality(Record):
         super().save(*args, **kwargs)
 
 
-def names_in_order(municipality, alternative_names: list[str]) -> list[str]:
-    """All names of a municipality (or of an import's ``Place``), in the order searched:
-    official, German, English, Russian, the alternative names, and for a German one the
-    Russian transcription of its name (``partnerships.transcription``), so that a town is
-    found as a Russian reader hears it even where GeoNames lacks it. The gazetteer's names
-    are kept apart (``gazetteer_key``)."""
+def given_names(municipality, alternative_names: list[str]) -> list[str]:
+    """The names a municipality is given (or an import's ``Place``): official, German,
+    English, Russian, the alternative names; not the transcription ``names_in_order`` adds."""
     names = [
         municipality.name,
         municipality.name_de,
@@ -559,9 +556,19 @@ def names_in_order(municipality, alternative_names: list[str]) -> list[str]:
         municipality.name_ru,
         *alternative_names,
     ]
-    if municipality.country == Country.GERMANY:
-        names.append(transcribe(municipality.name))
     return [name for name in names if name]
+
+
+def names_in_order(municipality, alternative_names: list[str]) -> list[str]:
+    """All names of a municipality (or of an import's ``Place``), in the order searched:
+    its given names (``given_names``), and for a German one the Russian transcription of
+    its name (``partnerships.transcription``), so that a town is found as a Russian reader
+    hears it even where GeoNames lacks it. The gazetteer's names are kept apart
+    (``gazetteer_key``)."""
+    names = given_names(municipality, alternative_names)
+    if municipality.country == Country.GERMANY:
+        names += [name for name in [transcribe(municipality.name or "")] if name]
+    return names
 
 
 class AlternativeName(models.Model):
