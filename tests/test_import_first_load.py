@@ -76,26 +76,34 @@ def test_a_first_load_builds_the_indexes_once_and_leaves_the_schema_as_it_was(fi
     assert events.count() == FIRST_LOAD
 
 
-def test_a_row_breaking_a_foreign_key_still_refuses_the_whole_first_load(first_load, monkeypatch):
-    """With the keys dropped the database takes the row; adding them back refuses it."""
+def refused_when_after_writing(monkeypatch, statement: str) -> str:
+    """A first load whose partnerships' writing ends with ``statement`` (a row the indexes
+    and keys set aside let in): refused as a whole, the schema as before; its summary."""
     before = schema()
     write = PartnershipImporter._write_partnerships
 
-    def and_a_source_of_no_partnership(self):
+    def and_then(self):
         write(self)
         with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO partnerships_partnershipsource (partnership_id, url, citation) "
-                "VALUES (2147483647, 'https://example.org/none', '')"
-            )
+            cursor.execute(statement)
 
-    monkeypatch.setattr(PartnershipImporter, "_write_partnerships", and_a_source_of_no_partnership)
+    monkeypatch.setattr(PartnershipImporter, "_write_partnerships", and_then)
     report, _sql = run(FIRST_LOAD)
     assert not report.committed
     assert "rejected by the database, nothing was imported" in report.summary()
-    assert "partnerships_partnershipsource" in report.summary()
     assert not Municipality.objects.filter(name__startswith="Erstladung").exists()
     assert schema() == before
+    return report.summary()
+
+
+def test_a_row_breaking_a_foreign_key_still_refuses_the_whole_first_load(first_load, monkeypatch):
+    """With the keys dropped the database takes the row; adding them back refuses it."""
+    summary = refused_when_after_writing(
+        monkeypatch,
+        "INSERT INTO partnerships_partnershipsource (partnership_id, url, citation) "
+        "VALUES (2147483647, 'https://example.org/none', '')",
+    )
+    assert "partnerships_partnershipsource" in summary
 
 
 def test_a_duplicate_that_the_unique_indexes_set_aside_would_let_in_refuses_the_first_load(
@@ -103,7 +111,6 @@ def test_a_duplicate_that_the_unique_indexes_set_aside_would_let_in_refuses_the_
 ):
     """With the unique indexes set aside the database takes a second row of a slug;
     building the index again refuses it, and with it the whole import."""
-    before = schema()
     dropped = bulk.drop
 
     def and_noted(model_classes):
@@ -113,24 +120,13 @@ def test_a_duplicate_that_the_unique_indexes_set_aside_would_let_in_refuses_the_
         )
         return statements
 
-    write = PartnershipImporter._write_partnerships
-
-    def and_a_slug_twice(self):
-        write(self)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE partnerships_partnership SET slug = 'erstladung-doppelt' "
-                "WHERE id IN (SELECT id FROM partnerships_partnership ORDER BY id DESC LIMIT 2)"
-            )
-
     monkeypatch.setattr(bulk, "drop", and_noted)
-    monkeypatch.setattr(PartnershipImporter, "_write_partnerships", and_a_slug_twice)
-    report, _sql = run(FIRST_LOAD)
-    assert not report.committed
-    assert "rejected by the database, nothing was imported" in report.summary()
-    assert "erstladung-doppelt" in report.summary()
-    assert not Municipality.objects.filter(name__startswith="Erstladung").exists()
-    assert schema() == before
+    summary = refused_when_after_writing(
+        monkeypatch,
+        "UPDATE partnerships_partnership SET slug = 'erstladung-doppelt' "
+        "WHERE id IN (SELECT id FROM partnerships_partnership ORDER BY id DESC LIMIT 2)",
+    )
+    assert "erstladung-doppelt" in summary
 
 
 def test_an_ordinary_file_keeps_the_indexes():
